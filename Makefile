@@ -1,0 +1,48 @@
+# The verbs a newcomer needs. `make lab` and `make test` set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: setup lab test lint format release notebooks bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name minprune --display-name "Python (minprune)" >/dev/null
+	touch $@
+
+## Open JupyterLab on the course.
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=. lessons/
+
+## Lint, check the exercises are up to date, run unit tests and nbval on every executed notebook.
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check minprune tests benchmarks
+	$(BIN)/minprune release --check
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check minprune tests benchmarks
+
+format: setup
+	$(BIN)/ruff check --fix . ; $(BIN)/ruff format minprune tests benchmarks
+
+## Write exercises/ from solutions/.
+release: setup
+	$(BIN)/minprune release
+
+## Re-execute every lesson and solution in place, then re-release the exercises.
+notebooks: setup
+	$(BIN)/minprune execute --jobs $(JOBS) lessons solutions
+	$(BIN)/minprune release
+
+clean:
+	rm -rf $(VENV) build *.egg-info
