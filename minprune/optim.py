@@ -1,0 +1,113 @@
+"""Optimisers: one signature for all, all mask-aware.
+
+    opt = SGD(lr=0.1, momentum=0.9, weight_decay=1e-4)
+    opt.step(net, grads)          # grads[l] = {"W": dW, "b": db}
+
+Every step multiplies the gradient, the optimiser's state and the parameter by
+the parameter's mask, so a pruned weight stays exactly 0 through any number of
+steps, momentum and weight decay included. ``weight_decay`` is the coupled L2
+term ``g + weight_decay * w`` (as in ``torch.optim.SGD``/``Adam``).
+"""
+
+import numpy as np
+
+from ._checks import check_nonnegative
+
+__all__ = ["SGD", "Adam", "Optimizer"]
+
+
+class Optimizer:
+    """Base class: walks every parameter of a network with its mask and gradient."""
+
+    def __init__(self, lr, weight_decay=0.0):
+        self.lr = check_nonnegative(lr, "lr")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        self.state = {}
+
+    def step(self, net, grads):
+        """Update ``net`` in place from ``grads``, one dict ``{"W", "b"}`` per layer."""
+        if len(grads) != len(net.layers):
+            raise ValueError(f"grads must have one entry per layer ({len(net.layers)}), got {len(grads)}")
+        for i, (layer, g) in enumerate(zip(net.layers, grads)):
+            for name, mask in (("W", layer.mask), ("b", layer.b_mask)):
+                param = getattr(layer, name)
+                grad = g[name]
+                if grad.shape != param.shape:
+                    raise ValueError(
+                        f"grads[{i}][{name!r}] has shape {grad.shape}, expected {param.shape}"
+                    )
+                state = self.state.get((i, name))
+                if state is None or state[0].shape != param.shape:
+                    state = self.state[(i, name)] = self.init_state(param)
+                grad = grad * mask
+                if self.weight_decay and name == "W":
+                    grad += self.weight_decay * param
+                self.update(param, grad, mask, state)
+                param *= mask
+
+    def zero_state(self):
+        """Forget momentum and moment estimates (after surgery, for instance)."""
+        self.state = {}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+    ``v = momentum * v + g``; ``w -= lr * v`` (or ``lr * (g + momentum * v)`` for Nesterov).
+    """
+
+    def __init__(self, lr=0.1, momentum=0.0, weight_decay=0.0, nesterov=False):
+        super().__init__(lr, weight_decay)
+        self.momentum = check_nonnegative(momentum, "momentum")
+        self.nesterov = bool(nesterov)
+
+    def init_state(self, param):
+        return (np.zeros_like(param),)
+
+    def update(self, param, grad, mask, state):
+        if not self.momentum:
+            param -= self.lr * grad
+            return
+        (v,) = state
+        v *= self.momentum
+        v += grad
+        v *= mask
+        if self.nesterov:
+            param -= self.lr * (grad + self.momentum * v)
+        else:
+            param -= self.lr * v
+
+    def __repr__(self):
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, weight_decay={self.weight_decay:g})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{name}={beta!r} must be in [0, 1)")
+        self.beta1, self.beta2 = float(beta1), float(beta2)
+        self.eps = check_nonnegative(eps, "eps")
+
+    def init_state(self, param):
+        return [np.zeros_like(param), np.zeros_like(param), 0]
+
+    def update(self, param, grad, mask, state):
+        m, v, t = state
+        t += 1
+        state[2] = t
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * grad * grad
+        m *= mask
+        v *= mask
+        m_hat = m / (1 - self.beta1**t)
+        v_hat = v / (1 - self.beta2**t)
+        param -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(param.dtype, copy=False)
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr:g}, weight_decay={self.weight_decay:g})"
