@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+# One BLAS thread per process: notebooks run two at a time, and printed numbers
+# must not depend on how work was split across threads.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: setup lab test lint format release notebooks bench clean
 
@@ -43,6 +48,10 @@ release: setup
 notebooks: setup
 	$(BIN)/minprune execute --jobs $(JOBS) lessons solutions
 	$(BIN)/minprune release
+
+## Run the benchmark suite (writes benchmarks/results/ and the README's table).
+bench: setup
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -31,7 +31,7 @@ def dense_forward(X, W, b):
     return Z
 
 
-def dense_backward(dZ, X, W):
+def dense_backward(dZ, X, W, input_grad=True):
     """Gradients of ``Z = X @ W + b``.
 
     Parameters
@@ -39,14 +39,17 @@ def dense_backward(dZ, X, W):
     dZ : (n, n_out) array, upstream gradient
     X : (n, n_in) array, the layer input saved by the forward pass
     W : (n_in, n_out) array
+    input_grad : bool
+        Compute ``dX`` (the first layer of a network has no use for it).
 
     Returns
     -------
-    dX : (n, n_in) array, ``dZ @ W.T``
+    dX : (n, n_in) array, ``dZ @ W.T`` (None when ``input_grad`` is False)
     dW : (n_in, n_out) array, ``X.T @ dZ``
     db : (n_out,) array, ``dZ.sum(axis=0)``
     """
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    dX = dZ @ W.T if input_grad else None
+    return dX, X.T @ dZ, dZ.sum(axis=0)
 
 
 class Dense:
@@ -102,11 +105,11 @@ class Dense:
         A = ACTIVATIONS[self.activation][0](Z)
         return A, (X, Z, A)
 
-    def backward(self, dA, cache):
+    def backward(self, dA, cache, input_grad=True):
         """Return ``(dX, dW, db)`` for upstream ``dA``; ``dW`` and ``db`` are masked."""
         X, Z, A = cache
         dZ = ACTIVATIONS[self.activation][1](dA, Z, A)
-        dX, dW, db = dense_backward(dZ, X, self.W)
+        dX, dW, db = dense_backward(dZ, X, self.W, input_grad)
         dW *= self.mask
         db *= self.b_mask
         return dX, dW, db

@@ -140,10 +140,13 @@ class Network:
         return (A, caches) if cache else A
 
     def backward(self, dout, caches):
-        """Gradients ``[{"W": dW, "b": db}, ...]`` of a scalar whose gradient at the output is ``dout``."""
+        """Gradients ``[{"W": dW, "b": db}, ...]`` of a scalar whose gradient at the output is ``dout``.
+
+        The gradient with respect to the input ``X`` is not computed (nothing uses it).
+        """
         grads = [None] * len(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
-            dout, dW, db = self.layers[i].backward(dout, caches[i])
+            dout, dW, db = self.layers[i].backward(dout, caches[i], input_grad=i > 0)
             grads[i] = {"W": dW, "b": db}
         return grads
 
