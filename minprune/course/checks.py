@@ -1,0 +1,206 @@
+"""Helpers for the visible check cells: a hint when an answer is wrong, never the answer.
+
+A topic's ``checks_NN`` module builds its checks from these::
+
+    from minprune.course import checks
+
+    def check_sparsity(sparsity):
+        rng = checks.rng()
+        W = rng.normal(size=(5, 4)) * (rng.random((5, 4)) < 0.5)
+        expected = np.mean(W == 0)            # compute the reference first
+        answer = checks.call(sparsity, W, what="sparsity(W)")
+        checks.expect_close(answer, expected, what="sparsity(W)")
+        checks.passed()
+
+Every failed check raises ``AssertionError`` with a hint: the type, shape, dtype
+or how many entries differ, never the expected values. The checks cannot be
+fooled by an answer whose ``__eq__`` always says yes (answers are read as plain
+arrays and compared by arithmetic), nor by a learner replacing ``np.allclose``,
+``np.testing`` or builtins: the functions used here are captured when this
+module is imported.
+"""
+
+import builtins
+import copy as _copy
+
+import numpy as np
+
+_asarray = np.asarray
+_absolute = np.absolute
+_isnan = np.isnan
+_errstate = np.errstate
+_default_rng = np.random.default_rng
+_integer = np.integer
+_floating = np.floating
+_np_bool = np.bool_
+_ndarray = np.ndarray
+_callable = builtins.callable
+_float = builtins.float
+_int = builtins.int
+_bool = builtins.bool
+_issubclass = builtins.issubclass
+_len = builtins.len
+_print = builtins.print
+_tuple = builtins.tuple
+_type = builtins.type
+_deepcopy = _copy.deepcopy
+
+_KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float", "c": "complex"}
+
+
+def _type_name(value):
+    """``"float"``, ``"ndarray"``, ``"NoneType"``: the name of a value's type."""
+    return _type(value).__name__
+
+
+def _is_int(value):
+    """True for a Python ``int`` or a NumPy integer scalar, not ``bool`` or a subclass."""
+    kind = _type(value)
+    return kind is _int or (_issubclass(kind, _integer) and kind.__module__ == "numpy")
+
+
+def rng(seed=None):
+    """A fresh ``numpy.random.Generator``: seeded for visible checks, random for hidden ones."""
+    return _default_rng(seed)
+
+
+def expect_callable(fn, what="answer"):
+    """Check that ``fn`` is a function (or any callable)."""
+    if not _callable(fn):
+        raise AssertionError(f"{what} is a {_type_name(fn)}; expected a function")
+    return fn
+
+
+def call(fn, *args, what="answer", **kwargs):
+    """Call the learner's ``fn`` on copies of the arguments and return what it returns.
+
+    The copies keep the checker's own inputs intact if ``fn`` changes its
+    arguments in place.
+    """
+    expect_callable(fn, what)
+    return fn(*_deepcopy(args), **_deepcopy(kwargs))
+
+
+def expect_array(answer, shape=None, what="answer", dtype=float):
+    """Read ``answer`` as a plain array of ``dtype`` and check its shape.
+
+    Parameters
+    ----------
+    answer : array_like
+        What the learner's code returned.
+    shape : tuple of int, optional
+        The shape it must have.
+    what : str
+        How hints name the answer, e.g. ``"prune(W, 0.5)"``.
+    dtype : {float, int, bool}
+        ``float`` accepts any real numbers; ``int`` only integers; ``bool`` only booleans.
+
+    Returns
+    -------
+    ndarray
+        ``answer`` as a base-class ``ndarray`` of ``dtype``.
+    """
+    if answer is None:
+        raise AssertionError(f"{what} returned None; did you forget a return statement?")
+    try:
+        raw = _asarray(answer)
+    except Exception as exc:
+        raise AssertionError(
+            f"{what} returned a {_type_name(answer)} that cannot be read as an array "
+            f"({_type_name(exc)})"
+        ) from None
+    kind = raw.dtype.kind
+    allowed = {float: "biuf", int: "iu", bool: "b"}[dtype]
+    if kind not in allowed:
+        got = _KIND_NAMES.get(kind, "object" if kind == "O" else str(raw.dtype))
+        want = {float: "real numbers", int: "integers", bool: "booleans"}[dtype]
+        raise AssertionError(f"{what} returned an array of {got} values; expected {want}")
+    array = raw.astype(dtype)
+    if shape is not None and array.shape != _tuple(shape):
+        raise AssertionError(f"{what} has shape {array.shape}; expected {_tuple(shape)}")
+    return array
+
+
+def _mismatch(what, bad, size):
+    """The hint for ``bad`` wrong entries out of ``size``."""
+    if size == 1:
+        return f"{what} returned a wrong value"
+    return f"{what}: values differ at {bad} of {size} entries"
+
+
+def expect_close(answer, expected, what="answer", rtol=1e-7, atol=1e-9):
+    """Check that ``answer`` equals ``expected`` within ``atol + rtol * |expected|``.
+
+    NaN matches NaN. Shapes must agree exactly (no broadcasting).
+    """
+    target = _asarray(expected, dtype=_float)
+    array = expect_array(answer, shape=target.shape, what=what)
+    with _errstate(invalid="ignore", over="ignore"):
+        ok = _absolute(array - target) <= atol + rtol * _absolute(target)
+        ok = ok | (array == target) | (_isnan(array) & _isnan(target))
+    bad = _int((~ok).sum())
+    if bad:
+        raise AssertionError(_mismatch(what, bad, target.size))
+    return array
+
+
+def expect_equal(answer, expected, what="answer"):
+    """Check that array ``answer`` equals ``expected`` exactly (masks, indices, counts)."""
+    target = _asarray(expected, dtype=_float)
+    array = expect_array(answer, shape=target.shape, what=what)
+    bad = _int((~((array == target) | (_isnan(array) & _isnan(target)))).sum())
+    if bad:
+        raise AssertionError(_mismatch(what, bad, target.size))
+    return array
+
+
+def expect_mask(answer, shape=None, what="answer"):
+    """Check that ``answer`` is a mask: an array holding only 0 and 1 (or booleans)."""
+    array = expect_array(answer, shape=shape, what=what)
+    bad = _int((~((array == 0) | (array == 1))).sum())
+    if bad:
+        raise AssertionError(
+            f"{what} is not a mask: {bad} of {array.size} entries are neither 0 nor 1"
+        )
+    return array
+
+
+def expect_int(answer, what="answer"):
+    """Check that ``answer`` is an ``int`` (or NumPy integer) and return it as an ``int``."""
+    if not _is_int(answer):
+        name = "None" if answer is None else _type_name(answer)
+        raise AssertionError(f"{what} returned a {name}; expected an int")
+    return _int(answer)
+
+
+def expect_equal_int(answer, expected, what="answer"):
+    """Check that ``answer`` is an ``int`` equal to ``expected``."""
+    value = expect_int(answer, what)
+    if value != _int(expected):
+        raise AssertionError(f"{what} returned {value}, which is not the expected count")
+    return value
+
+
+def expect_float(answer, what="answer"):
+    """Check that ``answer`` is a real number (a float, an int or a NumPy scalar)."""
+    kind = _type(answer)
+    if kind is _bool or kind is _np_bool:
+        raise AssertionError(f"{what} returned a bool; expected a number")
+    if (
+        kind is not _float
+        and kind is not _int
+        and not (_issubclass(kind, (_floating, _integer)) and kind.__module__ == "numpy")
+    ):
+        raise AssertionError(f"{what} returned a {_type_name(answer)}; expected a float")
+    return _float(answer)
+
+
+def expect_true(condition, hint):
+    """Raise ``AssertionError(hint)`` unless ``condition`` holds."""
+    if not condition:
+        raise AssertionError(hint)
+
+
+def passed(what=None):
+    """Print the line a learner sees when every public check of a cell passed."""
+    _print("public checks passed" + (f": {what}" if what else ""))
