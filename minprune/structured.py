@@ -1,0 +1,501 @@
+"""Structured pruning: remove whole neurons and layers, in three steps.
+
+    scores = neuron_importance(net, 0, "incoming_l2")     # score: one number per neuron
+    keep = select_neurons(scores, fraction=0.5)           # select: indices to keep
+    small = remove_neurons(net, 0, keep)                  # apply: a new, smaller network
+
+Hidden layer ``l`` is the output of ``net.layers[l]``; its neurons are the columns
+of ``W_l : (n_in, n_out)`` and the entries of ``b_l``, and they feed the rows of
+``W_{l+1}``. Every score has one signature, ``score(net, layer, X=None)``, and
+higher always means more important. Two ways to apply a keep-list:
+
+* ``neuron_mask`` zeroes the incoming weights and bias (same shapes, same speed);
+* ``remove_neurons`` cuts the columns and rows out (smaller matrices, faster).
+
+Their outputs agree to rounding, for every activation: a masked neuron still
+outputs the constant ``f(0)`` (``sigmoid(0) = 0.5``), which surgery folds into
+``b_{l+1}``. The same folding removes neurons that are constant on the data
+(``fold_constant_neurons``); ``merge_duplicate_neurons`` joins neurons that
+compute the same function; ``remove_layer`` collapses a whole layer.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from ._checks import check_array, check_choice, check_fraction, check_nonnegative
+from .activations import ACTIVATIONS
+from .layers import Dense
+from .network import Network
+
+__all__ = [
+    "incoming_l1",
+    "incoming_l2",
+    "outgoing_l1",
+    "outgoing_l2",
+    "mean_activation",
+    "activation_variance",
+    "apoz",
+    "NEURON_SCORES",
+    "neuron_importance",
+    "select_neurons",
+    "neuron_mask",
+    "remove_neurons",
+    "fold_constant_neurons",
+    "MergeGroup",
+    "merge_duplicate_neurons",
+    "remove_layer",
+]
+
+
+# ------------------------------------------------------------------ checks
+def _check_hidden_layer(net, layer, name="layer"):
+    """Return ``layer`` after checking it indexes a hidden layer of ``net``."""
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a minprune.Network, got {type(net).__name__}")
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(layer).__name__} {layer!r}")
+    last = len(net.layers) - 1
+    if layer < 0:
+        raise ValueError(
+            f"{name}={layer} is negative; the input has no neurons to remove: "
+            f"hidden layers are 0..{last - 1}"
+        )
+    if layer > last:
+        raise ValueError(f"{name}={layer} is out of range: the network has {last + 1} layers")
+    if layer == last:
+        raise ValueError(
+            f"{name}={layer} is the output layer; only hidden layers 0..{last - 1} can be pruned"
+            if last
+            else f"{name}={layer} is the output layer and the network has no hidden layer"
+        )
+    return int(layer)
+
+
+def _check_elementwise(net, layer):
+    if net.layers[layer].activation == "softmax":
+        raise ValueError(
+            f"layer {layer} uses softmax, which couples its neurons; removing or merging "
+            "neurons needs an elementwise activation"
+        )
+
+
+def _check_keep(keep, n, layer):
+    """Sorted unique int indices in ``[0, n)``, at least one."""
+    keep = np.asarray(keep)
+    if keep.ndim != 1 or (keep.size and not np.issubdtype(keep.dtype, np.integer)):
+        raise TypeError(
+            f"keep must be a 1-D array of int neuron indices, got {keep.dtype} {keep.shape}"
+        )
+    if keep.size == 0:
+        raise ValueError(
+            f"keep is empty: removing all {n} neurons of layer {layer} would cut the network in two"
+        )
+    if keep.min() < 0 or keep.max() >= n:
+        raise ValueError(
+            f"keep must hold indices in [0, {n}) for layer {layer}, got {keep.min()}..{keep.max()}"
+        )
+    if np.unique(keep).size != keep.size:
+        raise ValueError("keep holds repeated indices")
+    return np.sort(keep).astype(np.intp)
+
+
+def _caches(net, X, layer, why):
+    """Forward caches ``[(input, Z, A), ...]`` over ``X``; ``why`` names the caller."""
+    if X is None:
+        raise ValueError(f"{why} needs data: pass X of shape (n, {net.layers[0].n_in})")
+    _, caches = net.forward(X, cache=True)
+    return caches
+
+
+def _f0(layer):
+    """The constant output ``f(0)`` of a neuron whose weights and bias are all zero."""
+    return float(ACTIVATIONS[layer.activation][0](np.zeros(1))[0])
+
+
+# ------------------------------------------------------------------ scores
+def incoming_l1(net, layer, X=None):
+    """L1 norm of each neuron's incoming weights: ``sum_i |W_l[i, j]|``, shape ``(n_out,)``."""
+    W = net.layers[_check_hidden_layer(net, layer)].W
+    return np.abs(W).sum(axis=0, dtype=np.float64)
+
+
+def incoming_l2(net, layer, X=None):
+    """L2 norm of each neuron's incoming weights: ``||W_l[:, j]||``, shape ``(n_out,)``."""
+    W = net.layers[_check_hidden_layer(net, layer)].W.astype(np.float64)
+    return np.sqrt(np.sum(W * W, axis=0))
+
+
+def outgoing_l1(net, layer, X=None):
+    """L1 norm of each neuron's outgoing weights: ``sum_k |W_{l+1}[j, k]|``, shape ``(n_out,)``."""
+    W = net.layers[_check_hidden_layer(net, layer) + 1].W
+    return np.abs(W).sum(axis=1, dtype=np.float64)
+
+
+def outgoing_l2(net, layer, X=None):
+    """L2 norm of each neuron's outgoing weights: ``||W_{l+1}[j, :]||``, shape ``(n_out,)``."""
+    W = net.layers[_check_hidden_layer(net, layer) + 1].W.astype(np.float64)
+    return np.sqrt(np.sum(W * W, axis=1))
+
+
+def mean_activation(net, layer, X=None):
+    """Mean absolute activation over ``X : (n, n_in)``, shape ``(n_out,)``.
+
+    For relu and sigmoid, whose outputs are >= 0, this is the plain mean; for
+    tanh the absolute value stops a neuron swinging between -1 and 1 scoring 0.
+    """
+    layer = _check_hidden_layer(net, layer)
+    A = _caches(net, X, layer, "mean_activation")[layer][2]
+    return np.abs(A).mean(axis=0, dtype=np.float64)
+
+
+def activation_variance(net, layer, X=None):
+    """Variance of each neuron's activation over ``X : (n, n_in)``, shape ``(n_out,)``.
+
+    A neuron with variance 0 is constant on the data: its job can be done by the
+    next layer's bias (``fold_constant_neurons``).
+    """
+    layer = _check_hidden_layer(net, layer)
+    A = _caches(net, X, layer, "activation_variance")[layer][2]
+    return A.astype(np.float64).var(axis=0)
+
+
+def apoz(net, layer, X=None):
+    """``1 - APoZ``: the fraction of samples of ``X`` on which a relu neuron is nonzero.
+
+    APoZ, the Average Percentage of Zeros (Hu et al. 2016), is the fraction of
+    samples on which the neuron outputs exactly 0; a high APoZ marks an
+    unimportant neuron. The score is ``1 - APoZ`` so that, as for every score
+    here, higher means more important. Shape ``(n_out,)``.
+
+    Raises
+    ------
+    ValueError
+        If the layer's activation is not relu (other activations are never exactly 0).
+    """
+    layer = _check_hidden_layer(net, layer)
+    act = net.layers[layer].activation
+    if act != "relu":
+        raise ValueError(f"apoz counts the zeros of relu; layer {layer} has activation {act!r}")
+    A = _caches(net, X, layer, "apoz")[layer][2]
+    return 1.0 - np.mean(A == 0, axis=0, dtype=np.float64)
+
+
+NEURON_SCORES = {
+    "incoming_l1": incoming_l1,
+    "incoming_l2": incoming_l2,
+    "outgoing_l1": outgoing_l1,
+    "outgoing_l2": outgoing_l2,
+    "mean_activation": mean_activation,
+    "activation_variance": activation_variance,
+    "apoz": apoz,
+}
+
+
+def neuron_importance(net, layer, criterion="incoming_l2", X=None):
+    """Score the neurons of hidden layer ``layer`` by the named ``criterion``.
+
+    Parameters
+    ----------
+    net : Network
+    layer : int
+        Hidden layer, ``0 <= layer < len(net.layers) - 1``.
+    criterion : str
+        A key of ``NEURON_SCORES``.
+    X : (n, n_in) array or None
+        Data, needed by the activation-based criteria.
+
+    Returns
+    -------
+    scores : (n_out,) float64 array, higher = more important
+    """
+    check_choice(criterion, "criterion", NEURON_SCORES)
+    return NEURON_SCORES[criterion](net, layer, X)
+
+
+# ------------------------------------------------------------------ select
+def select_neurons(scores, n_remove=None, fraction=None):
+    """Indices of the neurons to keep: all but the ``n_remove`` lowest scores.
+
+    Parameters
+    ----------
+    scores : (n,) array
+        Higher = more important.
+    n_remove : int, optional
+        How many neurons to remove.
+    fraction : float in [0, 1), optional
+        Remove ``round(fraction * n)`` neurons (rounded as ``torch.nn.utils.prune``
+        rounds its ``amount``). Give exactly one of ``n_remove`` and ``fraction``.
+
+    Returns
+    -------
+    keep : (n - n_remove,) int array, sorted ascending
+
+    Ties are broken deterministically: among equal scores the higher index is
+    removed first, so the lower index is kept.
+    """
+    scores = check_array(scores, "scores", ndim=1)
+    n = scores.shape[0]
+    if (n_remove is None) == (fraction is None):
+        raise ValueError(
+            "give exactly one of n_remove (an int count) and fraction (a float in [0, 1))"
+        )
+    if fraction is not None:
+        n_remove = int(round(check_fraction(fraction, "fraction") * n))
+    elif isinstance(n_remove, bool) or not isinstance(n_remove, (int, np.integer)):
+        raise TypeError(
+            f"n_remove must be an int count, got {type(n_remove).__name__} {n_remove!r}"
+            " (use fraction= for a share of the neurons)"
+        )
+    if not 0 <= n_remove < n:
+        what = "all" if n_remove == n else "more than the"
+        raise ValueError(
+            f"n_remove={n_remove} would remove {what} {n} neurons of the layer; "
+            f"it must be in [0, {n - 1}] so that at least one neuron stays"
+        )
+    order = np.lexsort((-np.arange(n), scores))  # ascending score, then higher index first
+    return np.sort(order[n_remove:])
+
+
+# ------------------------------------------------------------------ apply
+def neuron_mask(net, layer, keep):
+    """Mask every neuron of hidden layer ``layer`` not in ``keep``, in place.
+
+    Zeroes column ``j`` of ``W_l`` and ``b_l[j]`` through ``Dense.apply_mask``, so
+    they stay zero through training. The masked neuron still outputs the constant
+    ``f(0)`` into the next layer: 0 for relu, tanh and identity, but 0.5 for sigmoid.
+
+    Parameters
+    ----------
+    net : Network
+    layer : int
+    keep : (k,) int array, indices of the neurons that stay
+
+    Returns
+    -------
+    net : the same Network, for chaining
+    """
+    layer = _check_hidden_layer(net, layer)
+    dense = net.layers[layer]
+    keep = _check_keep(keep, dense.n_out, layer)
+    b_mask = np.zeros_like(dense.b)
+    b_mask[keep] = 1.0
+    dense.apply_mask(np.broadcast_to(b_mask, dense.W.shape), b_mask)
+    return net
+
+
+def _rebuild(net, layer, keep, next_W, next_mask, bias_shift):
+    """A new network with hidden layer ``layer`` cut to ``keep`` and the next layer given.
+
+    ``bias_shift : (n_next,)`` is added to ``b_{l+1}``; where it is nonzero the
+    bias mask is opened, since that bias now carries the removed neurons' output.
+    """
+    cur, nxt = net.layers[layer], net.layers[layer + 1]
+    b_next = nxt.b + bias_shift.astype(nxt.b.dtype)
+    b_mask_next = np.where(bias_shift != 0, 1.0, nxt.b_mask)
+    layers = [d.copy() for d in net.layers]
+    layers[layer] = Dense(
+        cur.W[:, keep], cur.b[keep], cur.activation, cur.mask[:, keep], cur.b_mask[keep]
+    )
+    next_W = np.asarray(next_W, dtype=nxt.W.dtype)
+    layers[layer + 1] = Dense(next_W, b_next, nxt.activation, next_mask, b_mask_next)
+    return Network.from_layers(layers, net.loss_name)
+
+
+def remove_neurons(net, layer, keep):
+    """A new, smaller network without the neurons of hidden layer ``layer`` not in ``keep``.
+
+    Cuts the removed columns out of ``W_l``, ``b_l`` and their masks, and the
+    matching rows out of ``W_{l+1}`` and its mask. The outputs equal those of the
+    masked network ``neuron_mask(net.copy(), layer, keep)`` (to rounding), for
+    every elementwise activation: a masked neuron is not silent, it outputs the
+    constant ``f(0)`` (``sigmoid(0) = 0.5``), which reaches the next layer as
+    ``f(0) * W_{l+1}[j, :]``. Surgery therefore adds that amount to ``b_{l+1}``
+    for each removed ``j``; for relu and tanh ``f(0) = 0`` and nothing is added.
+
+    Parameters
+    ----------
+    net : Network (left unchanged)
+    layer : int
+        Hidden layer, ``0 <= layer < len(net.layers) - 1``.
+    keep : (k,) int array
+        Indices of the neurons that stay, as from ``select_neurons``.
+
+    Returns
+    -------
+    Network with ``W_l : (n_in, k)``, ``b_l : (k,)`` and ``W_{l+1} : (k, n_next)``.
+    """
+    layer = _check_hidden_layer(net, layer)
+    _check_elementwise(net, layer)
+    cur, nxt = net.layers[layer], net.layers[layer + 1]
+    keep = _check_keep(keep, cur.n_out, layer)
+    gone = np.setdiff1d(np.arange(cur.n_out), keep)
+    shift = _f0(cur) * nxt.W[gone].sum(axis=0, dtype=np.float64)
+    return _rebuild(net, layer, keep, nxt.W[keep], nxt.mask[keep], shift)
+
+
+def fold_constant_neurons(net, layer, X, tol=1e-6):
+    """Remove the neurons that are constant on ``X``, folding their value into ``b_{l+1}``.
+
+    A neuron whose activation over the data varies by at most ``tol``
+    (``max - min <= tol``) acts as a constant ``a_j`` (its mean over ``X``): a
+    dead relu (always 0) or a saturated sigmoid (always about 0 or 1). Removing
+    it and adding ``a_j * W_{l+1}[j, :]`` to ``b_{l+1}`` changes the next layer's
+    pre-activation on ``X`` by at most ``tol * sum_k |W_{l+1}[j, k]|`` per
+    neuron; for a dead relu ``a_j = 0`` exactly and nothing changes. If every
+    neuron is constant, the lowest-index one is kept so the layer is not emptied.
+
+    Parameters
+    ----------
+    net : Network (left unchanged)
+    layer : int
+    X : (n, n_in) array, the data the neurons are constant on
+    tol : float >= 0
+
+    Returns
+    -------
+    new_net : Network
+    removed : int array, the original indices of the folded neurons
+    """
+    layer = _check_hidden_layer(net, layer)
+    _check_elementwise(net, layer)
+    tol = check_nonnegative(tol, "tol")
+    A = _caches(net, X, layer, "fold_constant_neurons")[layer][2].astype(np.float64)
+    constant = np.flatnonzero(A.max(axis=0) - A.min(axis=0) <= tol)
+    if constant.size == A.shape[1]:
+        constant = constant[1:]
+    keep = np.setdiff1d(np.arange(A.shape[1]), constant)
+    nxt = net.layers[layer + 1]
+    shift = A[:, constant].mean(axis=0) @ nxt.W[constant].astype(np.float64)
+    return _rebuild(net, layer, keep, nxt.W[keep], nxt.mask[keep], shift), constant
+
+
+MergeGroup = namedtuple("MergeGroup", ["kept", "merged", "weight_gap", "activation_gap"])
+MergeGroup.__doc__ = """Neurons merged into one.
+
+kept : int, the neuron that stays (the lowest index of the group)
+merged : tuple of int, the neurons folded into it
+weight_gap : float, largest ``|c_i - c_kept|`` over the group, ``c = [W_l[:, j]; b_l[j]]``
+activation_gap : float or None, largest ``|a_i - a_kept|`` over ``X`` (None without ``X``)
+"""
+
+
+def merge_duplicate_neurons(net, layer, X=None, tol=1e-6):
+    """Merge neurons with (near-)identical incoming weights and bias into one.
+
+    Two neurons whose columns ``c_j = [W_l[:, j]; b_l[j]]`` are equal compute the
+    same function, so the next layer sees ``a_j * (W_{l+1}[i, :] + W_{l+1}[j, :])``:
+    keep one and add the other's outgoing row into its row. For exact duplicates
+    the outputs are unchanged. Neurons are grouped greedily: in index order, each
+    ungrouped neuron takes every later ungrouped neuron within ``tol`` (largest
+    absolute difference) of its column. A merged row's mask is the union of the
+    group's row masks, so no outgoing weight is lost.
+
+    Near-duplicates (``0 < gap <= tol``) change the output; each group reports
+    its ``weight_gap`` and, with ``X``, its ``activation_gap``: the largest change
+    in a merged neuron's input to the next layer is ``activation_gap`` times its
+    outgoing weights.
+
+    Parameters
+    ----------
+    net : Network (left unchanged)
+    layer : int
+    X : (n, n_in) array or None, data on which to measure ``activation_gap``
+    tol : float >= 0
+
+    Returns
+    -------
+    new_net : Network
+    merged_groups : list of MergeGroup, one per group of two or more neurons
+    """
+    layer = _check_hidden_layer(net, layer)
+    _check_elementwise(net, layer)
+    tol = check_nonnegative(tol, "tol")
+    cur, nxt = net.layers[layer], net.layers[layer + 1]
+    A = None if X is None else _caches(net, X, layer, "")[layer][2].astype(np.float64)
+    C = np.vstack([cur.W, cur.b[None, :]]).astype(np.float64)
+    n = cur.n_out
+    owner = np.full(n, -1)
+    groups = []
+    for j in range(n):
+        if owner[j] >= 0:
+            continue
+        gap = np.abs(C - C[:, [j]]).max(axis=0)
+        members = np.flatnonzero((owner < 0) & (gap <= tol))
+        owner[members] = j
+        if members.size > 1:
+            others = members[1:]
+            act_gap = None
+            if A is not None:
+                act_gap = float(np.abs(A[:, others] - A[:, [j]]).max())
+            groups.append(
+                MergeGroup(j, tuple(int(i) for i in others), float(gap[others].max()), act_gap)
+            )
+    keep = np.flatnonzero(owner == np.arange(n))
+    next_W = np.zeros((n, nxt.n_out), dtype=np.float64)
+    np.add.at(next_W, owner, nxt.W.astype(np.float64))
+    next_mask = np.zeros((n, nxt.n_out), dtype=nxt.mask.dtype)
+    np.maximum.at(next_mask, owner, nxt.mask)
+    new = _rebuild(net, layer, keep, next_W[keep], next_mask[keep], np.zeros(nxt.n_out))
+    return new, groups
+
+
+def remove_layer(net, layer, method="exact", X=None):
+    """A new network without hidden layer ``layer``: layers ``l`` and ``l+1`` become one.
+
+    ``method='exact'`` needs a linear layer (activation ``'identity'``), for which
+    ``f(X W_l + b_l) W_{l+1} + b_{l+1} = X W' + b'`` with
+
+        W' = W_l @ W_{l+1},    b' = b_l @ W_{l+1} + b_{l+1},
+
+    and the outputs are unchanged. The new mask keeps an entry wherever some path
+    through the removed layer was unmasked.
+
+    ``method='lstsq'`` works for any activation: on data ``X`` it fits ``W', b'``
+    by least squares from the removed layer's input to the next layer's
+    pre-activation. This is only the best linear stand-in on ``X``: accuracy
+    drops and the network needs retraining afterwards.
+
+    Parameters
+    ----------
+    net : Network (left unchanged)
+    layer : int
+        Hidden layer, ``0 <= layer < len(net.layers) - 1``.
+    method : {'exact', 'lstsq'}
+    X : (n, n_in) array, required for ``'lstsq'``
+
+    Returns
+    -------
+    Network with one layer less; the merged layer is ``(n_in_l, n_out_{l+1})``
+    with layer ``l+1``'s activation.
+    """
+    layer = _check_hidden_layer(net, layer)
+    check_choice(method, "method", ("exact", "lstsq"))
+    cur, nxt = net.layers[layer], net.layers[layer + 1]
+    W1, b1 = cur.W.astype(np.float64), cur.b.astype(np.float64)
+    W2, b2 = nxt.W.astype(np.float64), nxt.b.astype(np.float64)
+    if method == "exact":
+        if cur.activation != "identity":
+            raise ValueError(
+                f"layer {layer} has activation {cur.activation!r}; only a linear ('identity') "
+                "layer can be removed exactly. Use method='lstsq' with X for a linear fit "
+                "(then retrain)"
+            )
+        W, b = W1 @ W2, b1 @ W2 + b2
+        mask = (cur.mask.astype(np.float64) @ nxt.mask > 0).astype(np.float64)
+        b_mask = ((cur.b_mask.astype(np.float64) @ nxt.mask > 0) | (nxt.b_mask > 0)).astype(
+            np.float64
+        )
+    else:
+        caches = _caches(net, X, layer, "method='lstsq'")
+        H = caches[layer][0].astype(np.float64)
+        Z = caches[layer + 1][1].astype(np.float64)
+        H1 = np.hstack([H, np.ones((H.shape[0], 1))])
+        theta = np.linalg.lstsq(H1, Z, rcond=None)[0]
+        W, b = theta[:-1], theta[-1]
+        mask = b_mask = None
+    dtype = net.dtype
+    merged = Dense(W.astype(dtype), b.astype(dtype), nxt.activation, mask, b_mask)
+    layers = [d.copy() for d in net.layers]
+    layers[layer : layer + 2] = [merged]
+    return Network.from_layers(layers, net.loss_name)
