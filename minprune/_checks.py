@@ -21,7 +21,7 @@ def check_array(value, name, ndim=None, dtype=None, finite=True):
     ndim : int or None
         Required number of dimensions.
     dtype : dtype or None
-        Convert to this dtype (``None`` keeps a float dtype, else float64).
+        Convert to this dtype (``None`` keeps the dtype of ``value``).
     finite : bool
         Reject NaN and infinity.
     """
@@ -50,9 +50,16 @@ def check_labels(y, name, n_samples, n_classes=None):
     """Return integer class labels of shape ``(n_samples,)``."""
     y = np.asarray(y)
     if y.ndim != 1 or y.shape[0] != n_samples:
-        raise ValueError(f"{name} must have shape ({n_samples},), got shape {y.shape}")
+        hint = ""
+        if y.ndim == 2 and y.shape[0] == n_samples:
+            hint = "; pass integer labels, not one-hot rows (y.argmax(axis=1))"
+        raise ValueError(f"{name} must have shape ({n_samples},), got shape {y.shape}{hint}")
     if not np.issubdtype(y.dtype, np.integer):
-        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        if (
+            np.issubdtype(y.dtype, np.floating)
+            and np.all(np.isfinite(y))
+            and np.all(y == np.round(y))
+        ):
             y = y.astype(np.int64)
         else:
             raise TypeError(f"{name} must hold integer class labels, got dtype {y.dtype}")
@@ -123,3 +130,12 @@ def check_dtype(dtype, name="dtype"):
     if dt not in (np.float32, np.float64):
         raise ValueError(f"{name} must be float32 or float64, got {dt}")
     return dt
+
+
+def check_network(net, name="net"):
+    """Check that ``net`` is a ``minprune.Network`` (or looks like one: has ``layers``)."""
+    from .network import Network
+
+    if not isinstance(net, Network) and not hasattr(net, "layers"):
+        raise TypeError(f"{name} must be a minprune.Network, got {type(net).__name__}")
+    return net

@@ -7,14 +7,36 @@ whichever of ``z`` and ``a`` gives the cheaper, exact form.
 
 import numpy as np
 
+__all__ = [
+    "sigmoid",
+    "sigmoid_backward",
+    "tanh",
+    "tanh_backward",
+    "relu",
+    "relu_backward",
+    "identity",
+    "identity_backward",
+    "softmax",
+    "softmax_backward",
+    "ACTIVATIONS",
+]
+
 
 def sigmoid(z):
     """Logistic function ``1 / (1 + exp(-z))`` without overflow for any finite ``z``.
 
-    ``exp`` is only ever taken of ``-|z|`` (which is <= 0), so it never overflows.
+    ``exp`` is only ever taken of ``-|z|`` (which is <= 0), so it never overflows:
+    ``sigmoid(z) = 1 / (1 + e)`` for ``z >= 0`` and ``e / (1 + e)`` for ``z < 0``,
+    with ``e = exp(-|z|)``. Where ``e`` would underflow (``|z|`` past about 87 in
+    float32, 708 in float64) it is set to 0 directly, so not even an underflow is
+    signalled. Integer input is computed in float64; float input keeps its dtype.
     """
     z = np.asarray(z)
-    e = np.exp(-np.abs(z))
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    cutoff = np.floor(-np.log(np.finfo(z.dtype).tiny))
+    absz = np.abs(z)
+    e = np.where(absz > cutoff, 0.0, np.exp(-np.minimum(absz, cutoff)))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 

@@ -1,7 +1,10 @@
 """Numerical gradient checking by central differences."""
 
+import warnings
+
 import numpy as np
 
+from ._checks import check_network
 
 __all__ = ["numerical_gradient", "rel_error", "check_gradients"]
 
@@ -16,6 +19,11 @@ def numerical_gradient(f, x, eps=1e-6):
     f : callable taking no arguments, returning a float
     x : float array (use float64: float32 cannot resolve ``eps``)
     """
+    if not callable(f):
+        raise TypeError(f"f must be a callable taking no arguments, got {type(f).__name__}")
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"x must be a float ndarray (perturbed in place), got {got}")
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -43,6 +51,14 @@ def check_gradients(net, X, y, penalty=None, eps=1e-6):
     Returns a list of rows ``{"layer", "param", "shape", "rel_error"}``; run it on a
     float64 network (``net.astype("float64")``) and a handful of samples.
     """
+    check_network(net)
+    if net.dtype != np.float64:
+        warnings.warn(
+            f"check_gradients on a {net.dtype} network: central differences need float64 "
+            "to reach ~1e-7; use net.astype('float64')",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     _, grads = net.loss_and_grads(X, y, penalty=penalty)
     rows = []
     for i, layer in enumerate(net.layers):
@@ -59,5 +75,3 @@ def check_gradients(net, X, y, penalty=None, eps=1e-6):
                 }
             )
     return rows
-
-

@@ -12,6 +12,8 @@ import numpy as np
 from ._checks import check_array, check_choice
 from .activations import ACTIVATIONS
 
+__all__ = ["Dense", "dense_forward", "dense_backward"]
+
 
 def dense_forward(X, W, b):
     """Affine map.
@@ -71,7 +73,9 @@ class Dense:
             W = W.astype(np.float64)
         b = check_array(b, "b", ndim=1, dtype=W.dtype)
         if b.shape != (W.shape[1],):
-            raise ValueError(f"b must have shape ({W.shape[1]},) to match W {W.shape}, got {b.shape}")
+            raise ValueError(
+                f"b must have shape ({W.shape[1]},) to match W {W.shape}, got {b.shape}"
+            )
         self.activation = check_choice(activation, "activation", ACTIVATIONS)
         self.W = W.copy()
         self.b = b.copy()
@@ -88,7 +92,11 @@ class Dense:
         if mask.shape != param.shape:
             raise ValueError(f"{name} must have shape {param.shape}, got {mask.shape}")
         if not np.all((mask == 0) | (mask == 1)):
-            raise ValueError(f"{name} must hold only 0 and 1")
+            bad = mask[(mask != 0) & (mask != 1)]
+            raise ValueError(
+                f"{name} must hold only 0 and 1 (1 keeps, 0 prunes), got {bad.size} other "
+                f"value(s) such as {bad.flat[0]!r}"
+            )
         return mask.astype(param.dtype)
 
     @property

@@ -4,6 +4,8 @@ import numpy as np
 
 from ._checks import check_array, check_labels
 
+__all__ = ["log_softmax", "softmax_cross_entropy", "mse", "LOSSES"]
+
 
 def log_softmax(logits):
     """Row-wise ``log softmax`` by the log-sum-exp trick: stable for any finite logits."""

@@ -1,11 +1,12 @@
 """A multilayer perceptron: a list of ``Dense`` layers and a loss.
 
-    net = Network([64, 128, 10], activation="relu", rng=0)
-    logits, caches = net.forward(X, cache=True)
-    loss, grads = net.loss_and_grads(X, y)     # grads[l] = {"W": dW, "b": db}
+net = Network([64, 128, 10], activation="relu", rng=0)
+logits, caches = net.forward(X, cache=True)
+loss, grads = net.loss_and_grads(X, y)     # grads[l] = {"W": dW, "b": db}
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -13,6 +14,8 @@ from ._checks import check_array, check_choice, check_dtype, check_labels, check
 from .activations import ACTIVATIONS, softmax
 from .layers import Dense
 from .losses import LOSSES
+
+__all__ = ["Network", "init_weights"]
 
 
 def init_weights(n_in, n_out, activation, rng, dtype):
@@ -52,11 +55,13 @@ class Network:
         dtype="float32",
         rng=None,
     ):
-        sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else sizes
-        if (
-            not isinstance(sizes, list)
-            or len(sizes) < 2
-            or not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes)
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(
+                f"sizes must be a list of layer widths such as [64, 128, 10], got {sizes!r}"
+            )
+        sizes = list(sizes)
+        if len(sizes) < 2 or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
         ):
             raise ValueError(f"sizes must be a list of at least two positive ints, got {sizes!r}")
         check_choice(activation, "activation", ACTIVATIONS)
@@ -119,11 +124,11 @@ class Network:
         return f"Network(sizes={self.sizes}, activations={acts}, loss={self.loss_name!r})"
 
     # --------------------------------------------------------- forward/backward
-    def _check_X(self, X):
-        X = check_array(X, "X", ndim=2)
+    def _check_X(self, X, name="X"):
+        X = check_array(X, name, ndim=2)
         if X.shape[1] != self.layers[0].n_in:
             raise ValueError(
-                f"X must have {self.layers[0].n_in} features (columns), got shape {X.shape}"
+                f"{name} must have {self.layers[0].n_in} features (columns), got shape {X.shape}"
             )
         return X.astype(self.dtype, copy=False)
 
@@ -194,8 +199,8 @@ class Network:
         """A copy in ``dtype`` (float32 or float64)."""
         dtype = check_dtype(dtype)
         layers = [
-            Dense(l.W.astype(dtype), l.b.astype(dtype), l.activation, l.mask, l.b_mask)
-            for l in self.layers
+            Dense(lay.W.astype(dtype), lay.b.astype(dtype), lay.activation, lay.mask, lay.b_mask)
+            for lay in self.layers
         ]
         return Network.from_layers(layers, self.loss_name)
 
@@ -212,11 +217,16 @@ class Network:
 
     @classmethod
     def load(cls, path):
-        """Read a network written by ``save``."""
+        """Read a network written by ``save`` (the ``.npz`` suffix may be left out, as in ``save``)."""
+        path = os.fspath(path)
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path = path + ".npz"
         with np.load(path, allow_pickle=False) as f:
             n = sum(1 for k in f.files if k.startswith("W"))
             layers = [
-                Dense(f[f"W{i}"], f[f"b{i}"], str(f[f"activation{i}"]), f[f"mask{i}"], f[f"b_mask{i}"])
+                Dense(
+                    f[f"W{i}"], f[f"b{i}"], str(f[f"activation{i}"]), f[f"mask{i}"], f[f"b_mask{i}"]
+                )
                 for i in range(n)
             ]
             return cls.from_layers(layers, str(f["loss"]))

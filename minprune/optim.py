@@ -11,7 +11,7 @@ term ``g + weight_decay * w`` (as in ``torch.optim.SGD``/``Adam``).
 
 import numpy as np
 
-from ._checks import check_nonnegative
+from ._checks import check_fraction, check_network, check_nonnegative
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -26,12 +26,18 @@ class Optimizer:
 
     def step(self, net, grads):
         """Update ``net`` in place from ``grads``, one dict ``{"W", "b"}`` per layer."""
-        if len(grads) != len(net.layers):
-            raise ValueError(f"grads must have one entry per layer ({len(net.layers)}), got {len(grads)}")
+        check_network(net)
+        if not isinstance(grads, list | tuple) or len(grads) != len(net.layers):
+            got = len(grads) if isinstance(grads, list | tuple) else type(grads).__name__
+            raise ValueError(
+                f"grads must be a list with one dict per layer ({len(net.layers)}), got {got}"
+            )
         for i, (layer, g) in enumerate(zip(net.layers, grads)):
+            if not isinstance(g, dict) or "W" not in g or "b" not in g:
+                raise ValueError(f'grads[{i}] must be a dict {{"W": dW, "b": db}}, got {g!r:.60}')
             for name, mask in (("W", layer.mask), ("b", layer.b_mask)):
                 param = getattr(layer, name)
-                grad = g[name]
+                grad = np.asarray(g[name])
                 if grad.shape != param.shape:
                     raise ValueError(
                         f"grads[{i}][{name!r}] has shape {grad.shape}, expected {param.shape}"
@@ -60,6 +66,8 @@ class SGD(Optimizer):
         super().__init__(lr, weight_decay)
         self.momentum = check_nonnegative(momentum, "momentum")
         self.nesterov = bool(nesterov)
+        if self.nesterov and not self.momentum:
+            raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
 
     def init_state(self, param):
         return (np.zeros_like(param),)
@@ -78,7 +86,11 @@ class SGD(Optimizer):
             param -= self.lr * v
 
     def __repr__(self):
-        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, weight_decay={self.weight_decay:g})"
+        nesterov = ", nesterov=True" if self.nesterov else ""
+        return (
+            f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, "
+            f"weight_decay={self.weight_decay:g}{nesterov})"
+        )
 
 
 class Adam(Optimizer):
@@ -86,11 +98,11 @@ class Adam(Optimizer):
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(lr, weight_decay)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name}={beta!r} must be in [0, 1)")
-        self.beta1, self.beta2 = float(beta1), float(beta2)
+        self.beta1 = check_fraction(beta1, "beta1")
+        self.beta2 = check_fraction(beta2, "beta2")
         self.eps = check_nonnegative(eps, "eps")
+        if self.eps == 0:
+            raise ValueError("eps=0 must be > 0: it keeps m / (sqrt(v) + eps) finite where v = 0")
 
     def init_state(self, param):
         return [np.zeros_like(param), np.zeros_like(param), 0]

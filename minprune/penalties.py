@@ -13,7 +13,7 @@ gradient is ``lam * w``.
 
 import numpy as np
 
-from ._checks import check_array, check_nonnegative
+from ._checks import check_array, check_network, check_nonnegative
 
 __all__ = ["L1", "L2", "ElasticNet", "soft_threshold", "proximal_l1_step"]
 
@@ -21,6 +21,7 @@ __all__ = ["L1", "L2", "ElasticNet", "soft_threshold", "proximal_l1_step"]
 class _Penalty:
     def value(self, net):
         """Penalty summed over the weight matrices of ``net``."""
+        check_network(net)
         return float(sum(self.value_of(layer.W) for layer in net.layers))
 
 
@@ -84,6 +85,8 @@ def soft_threshold(W, threshold):
     threshold : float >= 0
     """
     W = check_array(W, "W")
+    if not np.issubdtype(W.dtype, np.floating):
+        W = W.astype(np.float64)
     threshold = check_nonnegative(threshold, "threshold")
     return (np.sign(W) * np.maximum(np.abs(W) - threshold, 0)).astype(W.dtype, copy=False)
 
@@ -95,6 +98,7 @@ def proximal_l1_step(net, l1, lr):
     and, unlike the subgradient ``l1 * sign(w)``, leaves exact zeros. Masks are
     respected; a weight that the prox sets to zero is not pruned (it may grow back).
     """
+    check_network(net)
     l1 = check_nonnegative(l1, "l1")
     lr = check_nonnegative(lr, "lr")
     for layer in net.layers:

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from ._checks import check_array, check_labels, check_positive_int, check_rng
+from ._checks import check_array, check_labels, check_network, check_positive_int, check_rng
 from .metrics import sparsity
 from .optim import SGD
 from .penalties import L1, ElasticNet, proximal_l1_step
@@ -55,6 +55,20 @@ def iterate_minibatches(n, batch_size, rng, shuffle=True):
         yield order[start : start + batch_size]
 
 
+def _check_data(net, X, y, x_name, y_name):
+    """Check a data set against ``net``: features, rows and labels (or targets)."""
+    X = net._check_X(X, x_name)
+    if net.loss_name == "cross_entropy":
+        y = check_labels(y, y_name, X.shape[0], n_classes=net.sizes[-1])
+    else:
+        y = check_array(y, y_name)
+        if y.ndim == 0 or y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{y_name} must have {X.shape[0]} rows like {x_name}, got shape {y.shape}"
+            )
+    return X, y
+
+
 def train(
     net,
     X,
@@ -93,19 +107,16 @@ def train(
     FloatingPointError
         When the loss becomes NaN or infinite (training stops at once).
     """
-    X = net._check_X(X)
-    if net.loss_name == "cross_entropy":
-        y = check_labels(y, "y", X.shape[0], n_classes=net.sizes[-1])
-    else:
-        y = check_array(y, "y")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"y must have {X.shape[0]} rows like X, got shape {y.shape}")
+    check_network(net)
+    X, y = _check_data(net, X, y, "X", "y")
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together")
+    if X_val is not None:
+        X_val, y_val = _check_data(net, X_val, y_val, "X_val", "y_val")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     optimizer = optimizer if optimizer is not None else SGD(lr=0.1)
-    if not hasattr(optimizer, "step"):
+    if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(net, grads) method, got {optimizer!r}")
     if proximal and not isinstance(penalty, (L1, ElasticNet)):
         raise ValueError(f"proximal=True needs an L1 or ElasticNet penalty, got {penalty!r}")
