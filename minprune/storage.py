@@ -87,6 +87,16 @@ def _matrix_bytes(shape, nnz, format, vbits, ibits):
     return _nbytes(nnz, vbits) + _nbytes(nnz, ibits) + _nbytes(rows + 1, ibits)
 
 
+def _network_bytes(net, format, vbits, ibits, bias_bits):
+    """Bytes of every ``W.T`` of ``net`` in ``format`` plus its biases at ``bias_bits`` each."""
+    total = 0
+    for layer in net.layers:
+        nnz = int(np.count_nonzero(layer.W))
+        total += _matrix_bytes(layer.W.T.shape, nnz, format, vbits, ibits)
+        total += _nbytes(layer.b.size, bias_bits)
+    return total
+
+
 def storage_bytes(W_or_net, format="csr", value_dtype="float32", index_dtype="int32", biases=True):
     """Bytes needed to store a weight matrix, or a whole network, in ``format``.
 
@@ -117,13 +127,7 @@ def storage_bytes(W_or_net, format="csr", value_dtype="float32", index_dtype="in
     vbits = _bits(value_dtype, "value_dtype")
     ibits = _bits(index_dtype, "index_dtype")
     if isinstance(W_or_net, Network):
-        total = 0
-        for layer in W_or_net.layers:
-            nnz = int(np.count_nonzero(layer.W))
-            total += _matrix_bytes(layer.W.T.shape, nnz, format, vbits, ibits)
-            if biases:
-                total += _nbytes(layer.b.size, vbits)
-        return total
+        return _network_bytes(W_or_net, format, vbits, ibits, vbits if biases else 0)
     W = check_array(W_or_net, "W_or_net", ndim=2)
     return _matrix_bytes(W.shape, int(np.count_nonzero(W)), format, vbits, ibits)
 
