@@ -116,25 +116,29 @@ def _f0(layer):
 # ------------------------------------------------------------------ scores
 def incoming_l1(net, layer, X=None):
     """L1 norm of each neuron's incoming weights: ``sum_i |W_l[i, j]|``, shape ``(n_out,)``."""
-    W = net.layers[_check_hidden_layer(net, layer)].W
+    layer = _check_hidden_layer(net, layer)
+    W = net.layers[layer].W
     return np.abs(W).sum(axis=0, dtype=np.float64)
 
 
 def incoming_l2(net, layer, X=None):
     """L2 norm of each neuron's incoming weights: ``||W_l[:, j]||``, shape ``(n_out,)``."""
-    W = net.layers[_check_hidden_layer(net, layer)].W.astype(np.float64)
+    layer = _check_hidden_layer(net, layer)
+    W = net.layers[layer].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=0))
 
 
 def outgoing_l1(net, layer, X=None):
     """L1 norm of each neuron's outgoing weights: ``sum_k |W_{l+1}[j, k]|``, shape ``(n_out,)``."""
-    W = net.layers[_check_hidden_layer(net, layer) + 1].W
+    layer = _check_hidden_layer(net, layer)
+    W = net.layers[layer + 1].W
     return np.abs(W).sum(axis=1, dtype=np.float64)
 
 
 def outgoing_l2(net, layer, X=None):
     """L2 norm of each neuron's outgoing weights: ``||W_{l+1}[j, :]||``, shape ``(n_out,)``."""
-    W = net.layers[_check_hidden_layer(net, layer) + 1].W.astype(np.float64)
+    layer = _check_hidden_layer(net, layer)
+    W = net.layers[layer + 1].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=1))
 
 
