@@ -23,7 +23,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._checks import check_array, check_choice, check_fraction, check_nonnegative
+from ._checks import check_array, check_choice, check_fraction, check_network, check_nonnegative
 from .activations import ACTIVATIONS
 from .layers import Dense
 from .network import Network
@@ -51,8 +51,7 @@ __all__ = [
 # ------------------------------------------------------------------ checks
 def _check_hidden_layer(net, layer, name="layer"):
     """Return ``layer`` after checking it indexes a hidden layer of ``net``."""
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a minprune.Network, got {type(net).__name__}")
+    check_network(net)
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(layer).__name__} {layer!r}")
     last = len(net.layers) - 1
@@ -235,8 +234,8 @@ def select_neurons(scores, n_remove=None, fraction=None):
     -------
     keep : (n - n_remove,) int array, sorted ascending
 
-    Ties are broken deterministically: among equal scores the higher index is
-    removed first, so the lower index is kept.
+    Ties are broken by position, as in ``sparsity_masks``: scores are sorted with
+    a stable sort, so among equal scores the lower index is removed first.
     """
     scores = check_array(scores, "scores", ndim=1)
     n = scores.shape[0]
@@ -257,7 +256,7 @@ def select_neurons(scores, n_remove=None, fraction=None):
             f"n_remove={n_remove} would remove {what} {n} neurons of the layer; "
             f"it must be in [0, {n - 1}] so that at least one neuron stays"
         )
-    order = np.lexsort((-np.arange(n), scores))  # ascending score, then higher index first
+    order = np.argsort(scores, kind="stable")
     return np.sort(order[n_remove:])
 
 

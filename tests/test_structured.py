@@ -207,9 +207,9 @@ def test_incoming_l2_with_masking_matches_torch_ln_structured(n):
 
 
 # ------------------------------------------------------------------ select
-def test_ties_keep_the_lower_index():
-    """Among equal scores the higher index is removed first."""
-    assert list(select_neurons([1.0, 1.0, 1.0, 2.0], n_remove=2)) == [0, 3]
+def test_ties_remove_the_lower_index_first():
+    """Among equal scores the lower index is removed first, as in unstructured pruning."""
+    assert list(select_neurons([1.0, 1.0, 1.0, 2.0], n_remove=2)) == [2, 3]
 
 
 @pytest.mark.parametrize("fraction,expected", [(0.0, 6), (0.25, 4), (0.5, 3), (0.9, 1)])
