@@ -1,0 +1,100 @@
+"""minprune's training step against the bare matrix products it contains.
+
+The bound is the time of exactly the products one step computes, on the same
+arrays: ``A_l @ W_l`` forward for every layer, ``A_l.T @ dZ_l`` for every
+layer's ``dW`` and ``dZ_l @ W_l.T`` for every layer's ``dX`` but the first
+(minprune skips the input gradient nobody uses). Everything else a step does
+(activations, the loss, masks, the optimiser) is overhead over this bound. The
+figure is ``bound time / step time``: the fraction of matmul speed reached.
+"""
+
+import numpy as np
+
+from benchmarks.timing import compare, headline
+
+TITLE = "minprune's training step against its bare matmuls"
+GOAL = "at least 0.75 of bare-matmul speed"
+SIZES = ([64, 256, 256, 10], [64, 1024, 1024, 10])
+BATCH = 128
+
+
+def unavailable():
+    return None
+
+
+def variants(sizes, batch, rng=0):
+    """Callables for one size: the full step (two optimisers), gradients only, the bound."""
+    from minprune.network import Network
+    from minprune.optim import SGD
+
+    rng = np.random.default_rng(rng)
+    net = Network(sizes, activation="relu", rng=rng)
+    X = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], batch)
+
+    # The arrays one step multiplies: layer inputs A_l, weights W_l, upstream dZ_l.
+    _, caches = net.forward(X, cache=True)
+    inputs = [c[0] for c in caches]
+    dZs = [rng.standard_normal((batch, layer.n_out)).astype(np.float32) for layer in net.layers]
+    Ws = [layer.W for layer in net.layers]
+
+    def bare():
+        for A, W in zip(inputs, Ws):
+            A @ W
+        for i in range(len(Ws) - 1, -1, -1):
+            inputs[i].T @ dZs[i]
+            if i > 0:
+                dZs[i] @ Ws[i].T
+
+    def step_with(opt):
+        def step():
+            _, grads = net.loss_and_grads(X, y)
+            opt.step(net, grads)
+
+        return step
+
+    def grads_only():
+        net.loss_and_grads(X, y)
+
+    return {
+        "step_momentum": step_with(SGD(lr=1e-3, momentum=0.9)),
+        "step_sgd": step_with(SGD(lr=1e-3)),
+        "loss_and_grads": grads_only,
+        "bare_matmuls": bare,
+    }
+
+
+def run(quick=False):
+    sizes = ([64, 32, 32, 10],) if quick else SIZES
+    batch = 16 if quick else BATCH
+    repeats, min_time = (3, 0.002) if quick else (21, 0.05)
+    results, heads = [], []
+    for s in sizes:
+        t = compare(variants(s, batch), repeats, min_time)
+        name = "-".join(map(str, s))
+        fractions = {
+            v: t.ratio("bare_matmuls", v) for v in ("step_momentum", "step_sgd", "loss_and_grads")
+        }
+        results.append(
+            {"sizes": s, "batch": batch, "fraction_of_bound": fractions, "times": t.summary()}
+        )
+        heads.append(
+            headline(
+                f"train step {name}: bare-matmul time / minprune step time",
+                fractions["step_momentum"],
+                0.75,
+                ">=",
+                "",
+            )
+        )
+    return {
+        "config": {
+            "batch": batch,
+            "repeats": repeats,
+            "min_block_s": min_time,
+            "dtype": "float32",
+            "step": "loss_and_grads + SGD(lr=1e-3, momentum=0.9).step; also plain SGD and gradients alone",
+        },
+        "results": results,
+        "headline": heads,
+    }
