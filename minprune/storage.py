@@ -320,8 +320,8 @@ def save_compressed(net, path, value_dtype=None):
         raise ValueError(f"value_dtype must be a floating dtype, got {dtype}")
     arrays = {"loss": np.array(net.loss_name)}
     for i, layer in enumerate(net.layers):
-        Wt = sp.csr_array(layer.W.T.astype(dtype))
-        arrays[f"data{i}"] = Wt.data
+        Wt = sp.csr_array(layer.W.T)  # scipy.sparse has no float16: cast the values alone
+        arrays[f"data{i}"] = Wt.data.astype(dtype)
         arrays[f"indices{i}"] = Wt.indices.astype(np.int32)
         arrays[f"indptr{i}"] = Wt.indptr.astype(np.int32)
         arrays[f"shape{i}"] = np.array(Wt.shape)
@@ -345,10 +345,11 @@ def load_compressed(path, dtype="float32"):
         n = sum(1 for k in f.files if k.startswith("data"))
         Ws, bs, acts = [], [], []
         for i in range(n):
+            data = f[f"data{i}"].astype(dtype)
             Wt = sp.csr_array(
-                (f[f"data{i}"], f[f"indices{i}"], f[f"indptr{i}"]), shape=f[f"shape{i}"]
+                (data, f[f"indices{i}"], f[f"indptr{i}"]), shape=tuple(f[f"shape{i}"])
             )
-            Ws.append(Wt.toarray().T.astype(dtype))
+            Ws.append(Wt.toarray().T)
             bs.append(f[f"b{i}"].astype(dtype))
             acts.append(str(f[f"activation{i}"]))
         net = Network.from_weights(Ws, bs, acts, str(f["loss"]))
