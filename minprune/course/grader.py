@@ -1,0 +1,329 @@
+"""Grade submissions against their master notebooks.
+
+A submission is never trusted. Its test cells, hidden tests and locked setup
+cells are replaced by the master's (re-added in master order when deleted); only
+its answer cells and the cells the learner added are kept. The result runs cell
+by cell in a fresh kernel (see ``runner``), and each exercise (a test cell's
+``grade_id``) scores its points when its test cell runs without an error, else 0
+with a status and a one-line reason:
+
+========== ==========================================================
+passed     the test cell ran without error
+failed     it raised ``AssertionError`` (a check did not pass)
+error      it, or the exercise's answer cell, raised another exception
+timeout    it, or the answer cell, ran past a time limit
+kernel died the kernel crashed in it or in the answer cell
+missing    the answer cell was deleted and the test did not pass
+========== ==========================================================
+"""
+
+import multiprocessing
+import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import notebooks as nbs
+from . import runner as run
+
+PASSED, FAILED, ERROR, TIMEOUT, MISSING, DIED = (
+    "passed",
+    "failed",
+    "error",
+    "timeout",
+    "missing",
+    "kernel died",
+)
+
+_IMPORT = re.compile(
+    r"^\s*(?:from\s+(minprune[\w.]*)\s+import\s+([\w\s,()]+)|import\s+(minprune[\w.]*))", re.M
+)
+_RESTORE = "import sys as _s\n_s.modules['minprune.course.guard'].restore()\ndel _s"
+
+
+class GradeError(Exception):
+    """A path that cannot be graded at all, with a one-line reason."""
+
+
+@dataclass
+class Score:
+    """One exercise's score."""
+
+    grade_id: str
+    points: float
+    max_points: float
+    status: str
+    message: str = ""
+
+
+@dataclass
+class Result:
+    """One submission's scores.
+
+    ``status`` is ``"graded"`` or ``"error"`` (the file could not be graded);
+    ``message`` says why.
+    """
+
+    submission: str
+    master: str | None = None
+    status: str = "graded"
+    message: str = ""
+    scores: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        """Points scored."""
+        return sum(score.points for score in self.scores)
+
+    @property
+    def max_total(self):
+        """Points available."""
+        return sum(score.max_points for score in self.scores)
+
+
+def one_line(text, limit=200):
+    """The first non-empty line of ``text``, at most ``limit`` characters."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    line = lines[0] if lines else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def default_masters():
+    """``solutions/`` of the repository the package is installed from."""
+    return nbs.repo_root() / "solutions"
+
+
+def find_master(nb, path, masters_dir):
+    """The master notebook's path for submission ``nb`` read from ``path``.
+
+    Tried in turn: ``metadata.minprune.master``, the file name, its ``NN_`` prefix.
+
+    Raises
+    ------
+    GradeError
+        If no master matches.
+    """
+    masters = {p.stem: p for p in Path(masters_dir).glob("*.ipynb")}
+    meta = nb.metadata.get("minprune", {})
+    name = meta.get("master") if isinstance(meta, dict) else None
+    if isinstance(name, str) and name in masters:
+        return masters[name]
+    stem = Path(path).stem
+    if stem in masters:
+        return masters[stem]
+    number = nbs.lesson_number(stem)
+    candidates = [p for s, p in masters.items() if number and nbs.lesson_number(s) == number]
+    if len(candidates) == 1:
+        return candidates[0]
+    raise GradeError(f"{path}: unknown lesson (no master for {stem!r} in {masters_dir})")
+
+
+@dataclass
+class Step:
+    """A cell to run: ``role`` is ``"setup"``, ``"answer"``, ``"test"`` or ``"learner"``."""
+
+    role: str
+    source: str
+    grade_id: str | None = None
+
+
+def restore(master, submission):
+    """The cells to run: the master's locked cells, the submission's answers and own cells.
+
+    Returns
+    -------
+    steps : list of Step
+        Code cells in order: master order for the master's cells, each learner cell
+        after the master cell it followed in the submission.
+    missing : set of str
+        grade_ids of answer cells the submission no longer has.
+    """
+    by_gid = {nbs.grade_id(c): c for c in master.cells if nbs.grade_id(c)}
+    by_cell_id = {c.get("id"): nbs.grade_id(c) for c in master.cells if nbs.grade_id(c)}
+    matched, followers = {}, {None: []}
+    anchor = None
+    for cell in submission.cells:
+        gid = nbs.grade_id(cell)
+        if gid not in by_gid or gid in matched:
+            gid = by_cell_id.get(cell.get("id"))
+        if gid in by_gid and gid not in matched:
+            matched[gid] = cell
+            anchor = gid
+            followers[gid] = []
+        elif cell.get("cell_type") == "code":
+            followers[anchor].append(cell)
+    steps = [Step("learner", c.source) for c in followers[None]]
+    missing = set()
+    for cell in master.cells:
+        gid = nbs.grade_id(cell)
+        if gid is None:
+            continue
+        if cell.cell_type == "code":
+            if nbs.is_test(cell):
+                steps.append(Step("test", cell.source, gid))
+            elif nbs.is_locked(cell):
+                steps.append(Step("setup", cell.source, gid))
+            elif nbs.is_answer(cell):
+                if gid in matched:
+                    steps.append(Step("answer", matched[gid].get("source", ""), gid))
+                else:
+                    missing.add(gid)
+        steps += [Step("learner", c.source) for c in followers.get(gid, [])]
+    return steps, missing
+
+
+def exercises(master):
+    """``{test grade_id: (points, [answer grade_ids])}``, answers being those since the last test."""
+    found, answers = {}, []
+    for cell in master.cells:
+        if nbs.is_answer(cell):
+            answers.append(nbs.grade_id(cell))
+        elif nbs.is_test(cell):
+            found[nbs.grade_id(cell)] = (nbs.points(cell), answers)
+            answers = []
+    return found
+
+
+def startup_code(master):
+    """Code run first in each kernel: snapshot the modules the master's cells import."""
+    modules = set()
+    for cell in master.cells:
+        if cell.cell_type != "code":
+            continue
+        for package, names, module in _IMPORT.findall(cell.source):
+            if module:
+                modules.add(module)
+                continue
+            modules.add(package)
+            for item in names.replace("(", " ").replace(")", " ").split(","):
+                if item.split():
+                    modules.add(f"{package}.{item.split()[0]}")
+    return f"import minprune.course.guard as _g\n_g.snapshot({sorted(modules)!r})\ndel _g"
+
+
+def _score(gid, max_points, test, answer_runs, missing):
+    """Score one exercise from its test cell's run and its answer cells' runs."""
+    if test.status == run.OK:
+        return Score(gid, max_points, max_points, PASSED)
+    if missing:
+        return Score(
+            gid, 0.0, max_points, MISSING, f"answer cell {sorted(missing)[0]!r} was deleted"
+        )
+    for answer_gid, answer in answer_runs:
+        if answer.status != run.OK:
+            status = {run.TIMEOUT: TIMEOUT, run.DIED: DIED}.get(answer.status, ERROR)
+            reason = f"{answer.ename}: {answer.evalue}" if answer.ename else answer.evalue
+            return Score(
+                gid, 0.0, max_points, status, one_line(f"answer cell {answer_gid}: {reason}")
+            )
+    if test.status == run.ERROR:
+        if test.ename == "AssertionError":
+            return Score(gid, 0.0, max_points, FAILED, one_line(test.evalue) or "a check failed")
+        return Score(gid, 0.0, max_points, ERROR, one_line(f"{test.ename}: {test.evalue}"))
+    status = TIMEOUT if test.status == run.TIMEOUT else DIED
+    return Score(gid, 0.0, max_points, status, one_line(test.evalue))
+
+
+def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600):
+    """Grade one submission.
+
+    Parameters
+    ----------
+    path : path
+        The submitted notebook.
+    masters_dir : path, optional
+        Folder of master notebooks; default ``solutions/`` of the repository.
+    cell_timeout, notebook_timeout : float
+        Seconds one cell, and the whole notebook, may run.
+
+    Returns
+    -------
+    Result
+        Never raises for a bad submission: an unusable one gets ``status="error"``.
+    """
+    masters_dir = Path(masters_dir or default_masters())
+    result = Result(str(path))
+    try:
+        submission = nbs.read_notebook(path)
+        master_path = find_master(submission, path, masters_dir)
+        result.master = master_path.stem
+        master = nbs.read_notebook(master_path)
+    except (nbs.NotebookError, GradeError) as exc:
+        result.status, result.message = ERROR, str(exc)
+        return result
+    plan = exercises(master)
+    steps, missing = restore(master, submission)
+    runs = {}
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd,
+            run.Runner(cwd, cell_timeout, notebook_timeout, startup_code(master)) as runner,
+        ):
+            for step in steps:
+                if step.role == "test":
+                    runner.run(_RESTORE, replay=False)
+                    runs[step.grade_id] = runner.run(step.source, replay=False)
+                else:
+                    outcome = runner.run(step.source)
+                    if step.grade_id:
+                        runs[step.grade_id] = outcome
+    except Exception as exc:  # noqa: BLE001 - a kernel that cannot start still gets its row
+        result.status, result.message = ERROR, one_line(f"{type(exc).__name__}: {exc}")
+    for gid, (max_points, answers) in plan.items():
+        test = runs.get(gid, run.CellRun(run.ERROR, "", result.message or "not run"))
+        answer_runs = [(a, runs[a]) for a in answers if a in runs]
+        result.scores.append(_score(gid, max_points, test, answer_runs, missing & set(answers)))
+    return result
+
+
+def expand(paths):
+    """Notebooks to grade: files as given, folders searched for ``*.ipynb``.
+
+    Returns
+    -------
+    list of (Path, bool)
+        Each notebook and whether it was named explicitly.
+
+    Raises
+    ------
+    GradeError
+        If a path does not exist or a folder holds no notebook.
+    """
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = nbs.find_notebooks(path)
+            if not inside:
+                raise GradeError(f"{path}: no notebooks in this folder")
+            found += [(p, False) for p in inside]
+        elif path.exists():
+            found.append((path, True))
+        else:
+            raise GradeError(f"{path}: no such file or folder")
+    return found
+
+
+def _grade_safely(args):
+    """``grade_notebook`` that turns even an unexpected failure into an error row."""
+    path = args[0]
+    try:
+        return grade_notebook(*args)
+    except Exception as exc:  # noqa: BLE001 - loses nothing: every row it can is written
+        return Result(str(path), status=ERROR, message=one_line(f"{type(exc).__name__}: {exc}"))
+
+
+def grade_all(notebooks, masters_dir=None, cell_timeout=60, notebook_timeout=600, jobs=1):
+    """Grade each of ``notebooks``, ``jobs`` at a time (in separate processes).
+
+    Returns
+    -------
+    list of Result
+        One per notebook, in the same order.
+    """
+    work = [(p, masters_dir, cell_timeout, notebook_timeout) for p in notebooks]
+    if jobs <= 1 or len(work) <= 1:
+        return [_grade_safely(args) for args in work]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_grade_safely, work))
