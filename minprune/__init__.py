@@ -23,6 +23,7 @@ from .metrics import *  # noqa: F403
 from .network import Network
 from .optim import *  # noqa: F403
 from .penalties import *  # noqa: F403
+from .structured import *  # noqa: F403
 from .train import *  # noqa: F403
 
 __version__ = "0.1.0"

@@ -1,0 +1,29 @@
+"""PyTorch reference code for the course's PyTorch topics (08 to 12).
+
+Only these topics import it: ``import minprune`` itself needs NumPy alone, and
+``import minprune.torchkit`` is where torch comes in.
+"""
+
+from .counting import count_macs, count_nonzeros, count_parameters
+from .models import DigitsCNN, ResNet18, resnet18
+from .semistructured import is_2to4, mask_2to4
+from .surgery import channel_prune_resnet, keep_top, l1_filter_scores, prune_conv_bn_conv
+from .timing import Timing, benchmark, cuda_event_time
+
+__all__ = [
+    "DigitsCNN",
+    "ResNet18",
+    "resnet18",
+    "count_parameters",
+    "count_nonzeros",
+    "count_macs",
+    "mask_2to4",
+    "l1_filter_scores",
+    "keep_top",
+    "prune_conv_bn_conv",
+    "channel_prune_resnet",
+    "is_2to4",
+    "Timing",
+    "benchmark",
+    "cuda_event_time",
+]
