@@ -155,15 +155,31 @@ class Network:
             grads[i] = {"W": dW, "b": db}
         return grads
 
+    @staticmethod
+    def _check_output(out):
+        # X is checked finite, so a NaN or infinite output means the weights diverged
+        if not np.all(np.isfinite(out)):
+            raise FloatingPointError(
+                "the network output contains NaN or infinity: the weights have diverged "
+                "(too large a learning rate?) or hold NaN"
+            )
+        return out
+
     def loss(self, X, y, penalty=None):
-        """The data loss (plus ``penalty(net)`` if given) on ``(X, y)``."""
-        value, _ = LOSSES[self.loss_name](self.forward(X), y)
+        """The data loss (plus ``penalty(net)`` if given) on ``(X, y)``.
+
+        Raises ``FloatingPointError`` if the output is not finite (diverged weights).
+        """
+        value, _ = LOSSES[self.loss_name](self._check_output(self.forward(X)), y)
         return value + (penalty.value(self) if penalty is not None else 0.0)
 
     def loss_and_grads(self, X, y, penalty=None):
-        """Loss and gradients on a batch; a penalty adds its value and its gradient."""
+        """Loss and gradients on a batch; a penalty adds its value and its gradient.
+
+        Raises ``FloatingPointError`` if the output is not finite (diverged weights).
+        """
         out, caches = self.forward(X, cache=True)
-        value, dout = LOSSES[self.loss_name](out, y)
+        value, dout = LOSSES[self.loss_name](self._check_output(out), y)
         grads = self.backward(dout, caches)
         if penalty is not None:
             value += penalty.value(self)

@@ -69,6 +69,13 @@ def _check_data(net, X, y, x_name, y_name):
     return X, y
 
 
+def _diverged(loss, state, optimizer):
+    return (
+        f"loss became {loss} at epoch {state['epoch']}, step {state['step'] + 1}; "
+        f"training stopped. Try a smaller learning rate (lr={getattr(optimizer, 'lr', '?')})"
+    )
+
+
 def train(
     net,
     X,
@@ -143,12 +150,12 @@ def train(
         state["epoch"] = epoch
         total, seen = 0.0, 0
         for idx in iterate_minibatches(X.shape[0], batch_size, rng):
-            loss, grads = net.loss_and_grads(X[idx], y[idx], penalty=smooth)
+            try:
+                loss, grads = net.loss_and_grads(X[idx], y[idx], penalty=smooth)
+            except FloatingPointError as err:
+                raise FloatingPointError(_diverged(float("nan"), state, optimizer)) from err
             if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"loss became {loss} at epoch {epoch}, step {state['step'] + 1}; "
-                    f"training stopped. Try a smaller learning rate (lr={getattr(optimizer, 'lr', '?')})"
-                )
+                raise FloatingPointError(_diverged(loss, state, optimizer))
             optimizer.step(net, grads)
             if proximal:
                 proximal_l1_step(net, penalty.l1, optimizer.lr)
