@@ -16,6 +16,7 @@ from .activations import (
     tanh,
     tanh_backward,
 )
+from .data import *  # noqa: F403
 from .gradcheck import *  # noqa: F403
 from .layers import Dense, dense_backward, dense_forward
 from .losses import log_softmax, mse, softmax_cross_entropy
@@ -23,6 +24,9 @@ from .metrics import *  # noqa: F403
 from .network import Network
 from .optim import *  # noqa: F403
 from .penalties import *  # noqa: F403
+from .pruning import *  # noqa: F403
+from .schedules import *  # noqa: F403
+from .storage import *  # noqa: F403
 from .structured import *  # noqa: F403
 from .train import *  # noqa: F403
 
