@@ -1,0 +1,138 @@
+"""The ``minprune`` command: ``release``, ``execute`` and ``grade``.
+
+    minprune release [--check] [--root DIR]
+    minprune execute [--jobs N] [--timeout S] PATH...
+    minprune grade PATH... [--json FILE] [--csv FILE] [--timeout S]
+                   [--notebook-timeout S] [--jobs N] [--masters DIR]
+
+Errors print ``minprune: error: <one line>`` and exit with status 2.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import notebooks as nbs
+
+
+class _Usage(Exception):
+    """A problem to report in one line."""
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+        return value
+
+    return parse
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="minprune", description=__doc__.splitlines()[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    rel = verbs.add_parser("release", help="write exercises/ from solutions/")
+    rel.add_argument("--check", action="store_true", help="only check exercises/ is up to date")
+    rel.add_argument("--root", type=Path, default=None, help="course folder (default: the repo)")
+
+    exe = verbs.add_parser("execute", help="run notebooks in place and save their outputs")
+    exe.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders")
+    exe.add_argument("--jobs", type=_positive(int), default=1, help="notebooks run at once")
+    exe.add_argument("--timeout", type=_positive(int), default=600, help="seconds per cell")
+
+    grade = verbs.add_parser("grade", help="grade submissions against their masters")
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
+    grade.add_argument("--json", type=Path, help="write scores as JSON to FILE")
+    grade.add_argument("--csv", type=Path, help="write one row per submission to FILE")
+    grade.add_argument("--timeout", type=_positive(float), default=60, help="seconds per cell")
+    grade.add_argument(
+        "--notebook-timeout", type=_positive(float), default=600, help="seconds per notebook"
+    )
+    grade.add_argument("--jobs", type=_positive(int), default=1, help="submissions at once")
+    grade.add_argument("--masters", type=Path, default=None, help="folder of master notebooks")
+    return parser
+
+
+def _release(args):
+    from . import release
+
+    root = args.root or nbs.repo_root()
+    if not (root / "solutions").is_dir():
+        raise _Usage(f"{root}: no solutions/ folder")
+    try:
+        if args.check:
+            release.check(root)
+            print(
+                f"exercises/ is up to date ({len(release.list_masters(root / 'solutions'))} notebooks)"
+            )
+        else:
+            for path in release.release(root):
+                print(f"wrote {path.relative_to(root)}" if path.exists() else f"removed {path}")
+    except release.ReleaseError as exc:
+        raise _Usage(str(exc)) from None
+
+
+def _execute(args):
+    from . import execute
+
+    try:
+        failures = execute.execute_all(args.paths, jobs=args.jobs, timeout=args.timeout)
+    except execute.ExecuteError as exc:
+        raise _Usage(str(exc)) from None
+    if failures:
+        for message in failures[1:]:
+            print(f"minprune: error: {message}", file=sys.stderr)
+        raise _Usage(failures[0])
+
+
+def _grade(args):
+    from . import grader, report
+
+    masters = args.masters or grader.default_masters()
+    if not masters.is_dir():
+        raise _Usage(f"{masters}: no such folder of master notebooks")
+    try:
+        found = grader.expand(args.paths)
+    except grader.GradeError as exc:
+        raise _Usage(str(exc)) from None
+    results = grader.grade_all(
+        [path for path, _ in found], masters, args.timeout, args.notebook_timeout, args.jobs
+    )
+    for result in results:
+        print(report.table(result) + "\n")
+    if len(results) > 1:
+        total = sum(r.total for r in results)
+        most = sum(r.max_total for r in results)
+        print(f"{len(results)} submissions graded, {total:g}/{most:g} points in all")
+    if args.json:
+        report.write_json(results, args.json)
+    if args.csv:
+        report.write_csv(results, args.csv)
+    named = [r for (_, explicit), r in zip(found, results) if explicit]
+    unusable = [r for r in named if r.status != "graded" and not r.scores]
+    if unusable:
+        raise _Usage(unusable[0].message)
+
+
+def main(argv=None):
+    """Run the ``minprune`` command; return its exit status."""
+    args = _parser().parse_args(argv)
+    verb = {"release": _release, "execute": _execute, "grade": _grade}[args.verb]
+    try:
+        verb(args)
+    except _Usage as exc:
+        print(f"minprune: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"minprune: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
