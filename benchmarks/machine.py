@@ -132,6 +132,7 @@ def describe(device="cpu"):
         "python": platform.python_version(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": _git(),
+        "loadavg_1_5_15min": [round(x, 2) for x in os.getloadavg()],
         "versions": {name: _version(name) for name in PACKAGES},
         "blas": _blas(),
         "torch": _torch(),
