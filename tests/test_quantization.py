@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from minprune.metrics import count_parameters
 from minprune.network import Network
-from minprune.quantize import (
+from minprune.quantization import (
     QPARAM_BYTES,
     QuantizedTensor,
     SharedWeights,
