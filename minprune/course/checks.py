@@ -12,6 +12,11 @@ A topic's ``checks_NN`` module builds its checks from these::
         checks.expect_close(answer, expected, what="sparsity(W)")
         checks.passed()
 
+The ``expect_*`` comparisons return ``None``, so a test cell that ends with one
+shows no result (nbgrader would read a number there as partial credit); the
+conversions (``expect_array``, ``expect_int``, ``expect_float``, ``expect_mask``)
+return the answer as a plain value.
+
 Every failed check raises ``AssertionError`` with a hint: the type, shape, dtype
 or how many entries differ, never the expected values. The checks cannot be
 fooled by an answer whose ``__eq__`` always says yes (answers are read as plain
@@ -141,7 +146,6 @@ def expect_close(answer, expected, what="answer", rtol=1e-7, atol=1e-9):
     bad = _int((~ok).sum())
     if bad:
         raise AssertionError(_mismatch(what, bad, target.size))
-    return array
 
 
 def expect_equal(answer, expected, what="answer"):
@@ -151,7 +155,6 @@ def expect_equal(answer, expected, what="answer"):
     bad = _int((~((array == target) | (_isnan(array) & _isnan(target)))).sum())
     if bad:
         raise AssertionError(_mismatch(what, bad, target.size))
-    return array
 
 
 def expect_mask(answer, shape=None, what="answer"):
@@ -178,7 +181,6 @@ def expect_equal_int(answer, expected, what="answer"):
     value = expect_int(answer, what)
     if value != _int(expected):
         raise AssertionError(f"{what} returned {value}, which is not the expected count")
-    return value
 
 
 def expect_float(answer, what="answer"):
