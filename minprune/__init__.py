@@ -25,6 +25,7 @@ from .network import Network
 from .optim import *  # noqa: F403
 from .penalties import *  # noqa: F403
 from .pruning import *  # noqa: F403
+from .quantization import *  # noqa: F403
 from .schedules import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .structured import *  # noqa: F403

@@ -81,8 +81,7 @@ class Dense:
         self.b = b.copy()
         self.mask = self._check_mask(mask, self.W, "mask")
         self.b_mask = self._check_mask(b_mask, self.b, "b_mask")
-        self.W *= self.mask
-        self.b *= self.b_mask
+        self._zero_pruned()
 
     @staticmethod
     def _check_mask(mask, param, name):
@@ -95,7 +94,7 @@ class Dense:
             bad = mask[(mask != 0) & (mask != 1)]
             raise ValueError(
                 f"{name} must hold only 0 and 1 (1 keeps, 0 prunes), got {bad.size} other "
-                f"value(s) such as {bad.flat[0]!r}"
+                f"value(s) such as {bad.flat[0].item()!r}"
             )
         return mask.astype(param.dtype)
 
@@ -128,8 +127,13 @@ class Dense:
             self.mask *= self._check_mask(mask, self.W, "mask")
         if b_mask is not None:
             self.b_mask *= self._check_mask(b_mask, self.b, "b_mask")
-        self.W *= self.mask
-        self.b *= self.b_mask
+        self._zero_pruned()
+
+    def _zero_pruned(self):
+        # where(mask, w, 0) rather than w * mask: a pruned negative weight must
+        # read 0.0, not -0.0, when a lesson prints it
+        np.copyto(self.W, 0, where=self.mask == 0)
+        np.copyto(self.b, 0, where=self.b_mask == 0)
 
     def copy(self):
         return Dense(self.W, self.b, self.activation, self.mask, self.b_mask)
