@@ -47,9 +47,13 @@ _issubclass = builtins.issubclass
 _len = builtins.len
 _print = builtins.print
 _tuple = builtins.tuple
+_str = builtins.str
+_AssertionError = builtins.AssertionError
+_Exception = builtins.Exception
 _type = builtins.type
 _deepcopy = _copy.deepcopy
 
+_DTYPES = {float: ("biuf", "real numbers"), int: ("iu", "integers"), bool: ("b", "booleans")}
 _KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float", "c": "complex"}
 
 
@@ -72,7 +76,7 @@ def rng(seed=None):
 def expect_callable(fn, what="answer"):
     """Check that ``fn`` is a function (or any callable)."""
     if not _callable(fn):
-        raise AssertionError(f"{what} is a {_type_name(fn)}; expected a function")
+        raise _AssertionError(f"{what} is a {_type_name(fn)}; expected a function")
     return fn
 
 
@@ -106,23 +110,22 @@ def expect_array(answer, shape=None, what="answer", dtype=float):
         ``answer`` as a base-class ``ndarray`` of ``dtype``.
     """
     if answer is None:
-        raise AssertionError(f"{what} returned None; did you forget a return statement?")
+        raise _AssertionError(f"{what} returned None; did you forget a return statement?")
     try:
         raw = _asarray(answer)
-    except Exception as exc:
-        raise AssertionError(
+    except _Exception as exc:
+        raise _AssertionError(
             f"{what} returned a {_type_name(answer)} that cannot be read as an array "
             f"({_type_name(exc)})"
         ) from None
     kind = raw.dtype.kind
-    allowed = {float: "biuf", int: "iu", bool: "b"}[dtype]
+    allowed, want = _DTYPES[dtype]
     if kind not in allowed:
-        got = _KIND_NAMES.get(kind, "object" if kind == "O" else str(raw.dtype))
-        want = {float: "real numbers", int: "integers", bool: "booleans"}[dtype]
-        raise AssertionError(f"{what} returned an array of {got} values; expected {want}")
+        got = _KIND_NAMES.get(kind, "object" if kind == "O" else _str(raw.dtype))
+        raise _AssertionError(f"{what} returned an array of {got} values; expected {want}")
     array = raw.astype(dtype)
     if shape is not None and array.shape != _tuple(shape):
-        raise AssertionError(f"{what} has shape {array.shape}; expected {_tuple(shape)}")
+        raise _AssertionError(f"{what} has shape {array.shape}; expected {_tuple(shape)}")
     return array
 
 
@@ -145,7 +148,7 @@ def expect_close(answer, expected, what="answer", rtol=1e-7, atol=1e-9):
         ok = ok | (array == target) | (_isnan(array) & _isnan(target))
     bad = _int((~ok).sum())
     if bad:
-        raise AssertionError(_mismatch(what, bad, target.size))
+        raise _AssertionError(_mismatch(what, bad, target.size))
 
 
 def expect_equal(answer, expected, what="answer"):
@@ -154,7 +157,7 @@ def expect_equal(answer, expected, what="answer"):
     array = expect_array(answer, shape=target.shape, what=what)
     bad = _int((~((array == target) | (_isnan(array) & _isnan(target)))).sum())
     if bad:
-        raise AssertionError(_mismatch(what, bad, target.size))
+        raise _AssertionError(_mismatch(what, bad, target.size))
 
 
 def expect_mask(answer, shape=None, what="answer"):
@@ -162,7 +165,7 @@ def expect_mask(answer, shape=None, what="answer"):
     array = expect_array(answer, shape=shape, what=what)
     bad = _int((~((array == 0) | (array == 1))).sum())
     if bad:
-        raise AssertionError(
+        raise _AssertionError(
             f"{what} is not a mask: {bad} of {array.size} entries are neither 0 nor 1"
         )
     return array
@@ -172,7 +175,7 @@ def expect_int(answer, what="answer"):
     """Check that ``answer`` is an ``int`` (or NumPy integer) and return it as an ``int``."""
     if not _is_int(answer):
         name = "None" if answer is None else _type_name(answer)
-        raise AssertionError(f"{what} returned a {name}; expected an int")
+        raise _AssertionError(f"{what} returned a {name}; expected an int")
     return _int(answer)
 
 
@@ -180,27 +183,27 @@ def expect_equal_int(answer, expected, what="answer"):
     """Check that ``answer`` is an ``int`` equal to ``expected``."""
     value = expect_int(answer, what)
     if value != _int(expected):
-        raise AssertionError(f"{what} returned {value}, which is not the expected count")
+        raise _AssertionError(f"{what} returned {value}, which is not the expected count")
 
 
 def expect_float(answer, what="answer"):
     """Check that ``answer`` is a real number (a float, an int or a NumPy scalar)."""
     kind = _type(answer)
     if kind is _bool or kind is _np_bool:
-        raise AssertionError(f"{what} returned a bool; expected a number")
+        raise _AssertionError(f"{what} returned a bool; expected a number")
     if (
         kind is not _float
         and kind is not _int
         and not (_issubclass(kind, (_floating, _integer)) and kind.__module__ == "numpy")
     ):
-        raise AssertionError(f"{what} returned a {_type_name(answer)}; expected a float")
+        raise _AssertionError(f"{what} returned a {_type_name(answer)}; expected a float")
     return _float(answer)
 
 
 def expect_true(condition, hint):
     """Raise ``AssertionError(hint)`` unless ``condition`` holds."""
     if not condition:
-        raise AssertionError(hint)
+        raise _AssertionError(hint)
 
 
 def passed(what=None):

@@ -1,0 +1,256 @@
+"""The check helpers: precise hints, no revealed answers, not fooled by tricks."""
+
+import builtins
+
+import numpy as np
+import pytest
+
+from minprune.course import checks
+
+
+class AlwaysEqual:
+    """An answer that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+class EqualInt(int):
+    """An int that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+class EqualArray(np.ndarray):
+    """An array whose comparisons all say yes."""
+
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+    def __sub__(self, other):
+        return np.zeros(np.shape(self))
+
+
+def test_expect_array_returns_a_float_array():
+    """A nested list is read as a float array of the right shape."""
+    out = checks.expect_array([[1, 2], [3, 4]], shape=(2, 2))
+    assert type(out) is np.ndarray and out.dtype == float and out.shape == (2, 2)
+
+
+def test_expect_array_names_both_shapes():
+    """A wrong shape is reported with the answer's shape and the expected one."""
+    with pytest.raises(AssertionError, match=r"prune\(W\) has shape \(3,\); expected \(3, 2\)"):
+        checks.expect_array(np.zeros(3), shape=(3, 2), what="prune(W)")
+
+
+def test_expect_array_catches_a_missing_return():
+    """``None`` gets a hint about the return statement."""
+    with pytest.raises(AssertionError, match="returned None; did you forget a return"):
+        checks.expect_array(None, what="f(x)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "dtype", "hint"),
+    [
+        (["a", "b"], float, "array of .* values; expected real numbers"),
+        ([1.5, 2.0], int, "array of float values; expected integers"),
+        ([1 + 2j], float, "array of complex values; expected real numbers"),
+        ([1, 0], bool, "array of int values; expected booleans"),
+    ],
+)
+def test_expect_array_hints_at_the_dtype(answer, dtype, hint):
+    """An array of the wrong kind of values is named by its kind."""
+    with pytest.raises(AssertionError, match=hint):
+        checks.expect_array(answer, dtype=dtype)
+
+
+def test_expect_close_accepts_small_errors():
+    """Values within the tolerance pass (and nothing is returned)."""
+    assert checks.expect_close([1.0, 2.0 + 1e-12], [1.0, 2.0]) is None
+
+
+def test_expect_close_counts_wrong_entries_without_revealing_them():
+    """The hint counts the differing entries and shows no expected value."""
+    expected = np.array([[0.125, 0.25], [0.375, 0.5], [0.625, 0.75]])
+    answer = expected.copy()
+    answer[0, 1] = answer[2, 0] = 9.0
+    with pytest.raises(AssertionError, match="values differ at 2 of 6 entries") as info:
+        checks.expect_close(answer, expected, what="f(W)")
+    assert not any(f"{v:g}" in str(info.value) for v in expected.ravel())
+
+
+def test_expect_close_on_a_scalar():
+    """A wrong scalar is reported as a wrong value, not as entries."""
+    with pytest.raises(AssertionError, match=r"sparsity\(net\) returned a wrong value"):
+        checks.expect_close(0.3, 0.25, what="sparsity(net)")
+
+
+def test_expect_close_matches_nan_with_nan_only():
+    """NaN equals NaN, but not a number."""
+    checks.expect_close([np.nan, 1.0], [np.nan, 1.0])
+    with pytest.raises(AssertionError, match="differ at 1 of 2"):
+        checks.expect_close([np.nan, 1.0], [0.0, 1.0])
+
+
+def test_expect_close_does_not_broadcast():
+    """A scalar is not accepted where an array is expected."""
+    with pytest.raises(AssertionError, match=r"has shape \(\); expected \(2,\)"):
+        checks.expect_close(1.0, [1.0, 1.0])
+
+
+def test_expect_equal_int_rejects_a_float():
+    """A float count gets the hint the course promises."""
+    with pytest.raises(
+        AssertionError, match=r"count_macs\(\[64, 32, 10\]\) returned a float; expected an int"
+    ):
+        checks.expect_equal_int(2368.0, 2368, what="count_macs([64, 32, 10])")
+
+
+@pytest.mark.parametrize("answer", [True, EqualInt(5), AlwaysEqual(), "5", None])
+def test_expect_equal_int_rejects_what_is_not_a_plain_int(answer):
+    """Bools, int subclasses, always-equal objects, strings and None are not counts."""
+    with pytest.raises(AssertionError, match="expected an int"):
+        checks.expect_equal_int(answer, 5)
+
+
+def test_expect_equal_int_accepts_numpy_integers():
+    """``np.int64`` counts are fine."""
+    checks.expect_equal_int(np.int64(7), 7)
+
+
+def test_expect_equal_int_does_not_reveal_the_count():
+    """A wrong count shows the answer, not the expected value."""
+    with pytest.raises(AssertionError, match="returned 6, which is not the expected") as info:
+        checks.expect_equal_int(6, 4321)
+    assert "4321" not in str(info.value)
+
+
+def test_always_equal_object_fails_expect_close():
+    """An object whose ``__eq__`` says yes cannot pass as an array."""
+    with pytest.raises(AssertionError, match="returned an array of object values"):
+        checks.expect_close(AlwaysEqual(), [1.0, 2.0])
+
+
+def test_array_subclass_with_lying_operators_fails():
+    """An ndarray subclass whose ``==`` and ``-`` lie is compared by its values."""
+    liar = np.zeros(3).view(EqualArray)
+    with pytest.raises(AssertionError, match="differ at 3 of 3"):
+        checks.expect_close(liar, [1.0, 2.0, 3.0])
+    with pytest.raises(AssertionError, match="differ at 3 of 3"):
+        checks.expect_equal(liar, [1.0, 2.0, 3.0])
+
+
+def _always_true(*args, **kwargs):
+    return True
+
+
+def _silent(*args, **kwargs):
+    return None
+
+
+def test_monkeypatched_numpy_does_not_fool_the_checks(monkeypatch):
+    """Replacing numpy's comparison and arithmetic functions changes nothing."""
+    for name in ("allclose", "isclose", "array_equal", "array_equiv", "all", "any"):
+        monkeypatch.setattr(np, name, _always_true)
+    for name in ("absolute", "abs", "isnan", "asarray", "subtract"):
+        monkeypatch.setattr(np, name, lambda *a, **k: np.zeros(2))
+    for name in ("assert_allclose", "assert_array_equal", "assert_equal", "assert_almost_equal"):
+        monkeypatch.setattr(np.testing, name, _silent)
+    with pytest.raises(AssertionError, match="differ at 2 of 2"):
+        checks.expect_close([5.0, 6.0], [1.0, 2.0])
+    with pytest.raises(AssertionError, match="differ at 2 of 2"):
+        checks.expect_equal([5.0, 6.0], [1.0, 2.0])
+
+
+def _failure(check, *args):
+    """The AssertionError ``check(*args)`` raises, or None."""
+    try:
+        check(*args)
+    except AssertionError as exc:
+        return str(exc)
+    return None
+
+
+def test_monkeypatched_builtins_do_not_fool_the_checks(monkeypatch):
+    """Replacing the builtins the checks rely on changes nothing."""
+    names = ("abs", "all", "any", "callable", "float", "int", "isinstance", "issubclass", "type")
+    with monkeypatch.context() as patch:
+        for name in names:
+            patch.setattr(builtins, name, _always_true)
+        not_int = _failure(checks.expect_equal_int, 3.0, 3)
+        wrong_count = _failure(checks.expect_equal_int, 6, 5)
+        wrong_value = _failure(checks.expect_close, 2.0, 1.0)
+    assert "returned a float; expected an int" in not_int
+    assert "not the expected count" in wrong_count
+    assert "wrong value" in wrong_value
+
+
+def test_answer_patching_numpy_while_it_runs_still_fails():
+    """A learner function that patches numpy during the check is still caught."""
+
+    def sparsity(W):
+        np.allclose = _always_true
+        np.testing.assert_allclose = _silent
+        return 0.9
+
+    saved = np.allclose, np.testing.assert_allclose
+    try:
+        answer = checks.call(sparsity, np.zeros(3))
+        with pytest.raises(AssertionError, match="wrong value"):
+            checks.expect_close(answer, 1.0)
+    finally:
+        np.allclose, np.testing.assert_allclose = saved
+
+
+def test_expect_mask_accepts_booleans_and_zero_one():
+    """Masks may be boolean or 0/1 floats; other values are not masks."""
+    checks.expect_mask(np.array([True, False]))
+    checks.expect_mask([0.0, 1.0, 1.0], shape=(3,))
+    with pytest.raises(AssertionError, match="not a mask: 1 of 3 entries"):
+        checks.expect_mask([0.0, 0.5, 1.0])
+
+
+def test_expect_float_rejects_arrays_and_bools():
+    """A sparsity is a number, not an array or a bool."""
+    assert checks.expect_float(np.float32(0.5)) == 0.5
+    with pytest.raises(AssertionError, match="returned a ndarray; expected a float"):
+        checks.expect_float(np.array([0.5]))
+    with pytest.raises(AssertionError, match="returned a bool"):
+        checks.expect_float(True)
+
+
+def test_call_protects_the_checkers_inputs():
+    """An answer that edits its argument in place does not change the checker's copy."""
+    W = np.ones(3)
+
+    def destructive(W):
+        W[:] = 0
+        return W
+
+    checks.call(destructive, W)
+    assert W.sum() == 3
+
+
+def test_call_names_what_is_not_a_function():
+    """Calling something that is not a function gets a hint."""
+    with pytest.raises(AssertionError, match="sparsity is a int; expected a function"):
+        checks.call(3, what="sparsity")
+
+
+def test_passed_prints_the_promised_line(capsys):
+    """``passed()`` prints exactly "public checks passed"."""
+    checks.passed()
+    assert capsys.readouterr().out == "public checks passed\n"
+
+
+def test_expect_true_raises_the_hint():
+    """``expect_true`` raises its hint when the condition fails."""
+    checks.expect_true(1 < 2, "never")
+    with pytest.raises(AssertionError, match="the output layer was pruned"):
+        checks.expect_true(False, "the output layer was pruned")
