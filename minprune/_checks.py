@@ -35,7 +35,7 @@ def check_array(value, name, ndim=None, dtype=None, finite=True):
         raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
         hint = ""
-        if ndim == 2 and arr.ndim == 1:
+        if ndim == 2 and arr.ndim == 1 and name.lower().startswith("x"):
             hint = "; reshape a single sample with x.reshape(1, -1)"
         raise ValueError(
             f"{name} must be a {ndim}-D array, got a {arr.ndim}-D array of shape {arr.shape}{hint}"
@@ -139,3 +139,15 @@ def check_network(net, name="net"):
     if not isinstance(net, Network) and not hasattr(net, "layers"):
         raise TypeError(f"{name} must be a minprune.Network, got {type(net).__name__}")
     return net
+
+
+def check_penalty(penalty, name="penalty"):
+    """Check that ``penalty`` is None or has the penalty signature ``value(net)``, ``grad(W)``."""
+    if penalty is not None and not (
+        callable(getattr(penalty, "value", None)) and callable(getattr(penalty, "grad", None))
+    ):
+        raise TypeError(
+            f"{name} must be L1, L2, ElasticNet or None (an object with value(net) and "
+            f"grad(W)), got {penalty!r}"
+        )
+    return penalty

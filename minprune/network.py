@@ -10,7 +10,14 @@ import os
 
 import numpy as np
 
-from ._checks import check_array, check_choice, check_dtype, check_labels, check_rng
+from ._checks import (
+    check_array,
+    check_choice,
+    check_dtype,
+    check_labels,
+    check_penalty,
+    check_rng,
+)
 from .activations import ACTIVATIONS, softmax
 from .layers import Dense
 from .losses import LOSSES
@@ -170,6 +177,7 @@ class Network:
 
         Raises ``FloatingPointError`` if the output is not finite (diverged weights).
         """
+        check_penalty(penalty)
         value, _ = LOSSES[self.loss_name](self._check_output(self.forward(X)), y)
         return value + (penalty.value(self) if penalty is not None else 0.0)
 
@@ -178,6 +186,7 @@ class Network:
 
         Raises ``FloatingPointError`` if the output is not finite (diverged weights).
         """
+        check_penalty(penalty)
         out, caches = self.forward(X, cache=True)
         value, dout = LOSSES[self.loss_name](self._check_output(out), y)
         grads = self.backward(dout, caches)

@@ -14,7 +14,14 @@ import sys
 
 import numpy as np
 
-from ._checks import check_array, check_labels, check_network, check_positive_int, check_rng
+from ._checks import (
+    check_array,
+    check_labels,
+    check_network,
+    check_penalty,
+    check_positive_int,
+    check_rng,
+)
 from .metrics import sparsity
 from .optim import SGD
 from .penalties import L1, ElasticNet, proximal_l1_step
@@ -125,6 +132,13 @@ def train(
     optimizer = optimizer if optimizer is not None else SGD(lr=0.1)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(net, grads) method, got {optimizer!r}")
+    check_penalty(penalty)
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(
+            f"callbacks must be a list of callbacks, got {type(callbacks).__name__}; "
+            "wrap a single one in a list: callbacks=[cb]"
+        )
+    callbacks = list(callbacks)
     if proximal and not isinstance(penalty, (L1, ElasticNet)):
         raise ValueError(f"proximal=True needs an L1 or ElasticNet penalty, got {penalty!r}")
     rng = check_rng(rng)
