@@ -88,7 +88,9 @@ def soft_threshold(W, threshold):
     if not np.issubdtype(W.dtype, np.floating):
         W = W.astype(np.float64)
     threshold = check_nonnegative(threshold, "threshold")
-    return (np.sign(W) * np.maximum(np.abs(W) - threshold, 0)).astype(W.dtype, copy=False)
+    # the same as sign(W) * max(|W| - threshold, 0), but zeros come out as 0.0, never -0.0
+    shrunk = np.where(np.abs(W) > threshold, W - threshold * np.sign(W), 0.0)
+    return shrunk.astype(W.dtype, copy=False)
 
 
 def proximal_l1_step(net, l1, lr):

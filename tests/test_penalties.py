@@ -63,6 +63,18 @@ def test_soft_threshold_gives_exact_zeros_up_to_the_threshold():
     assert np.all(out[np.abs(W) > 0.25] != 0.0)
 
 
+def test_soft_threshold_zeros_are_positive_zeros():
+    """Thresholded negative weights read 0.0, not -0.0."""
+    out = soft_threshold(np.array([-0.3, -0.1, 0.2]), 0.5)
+    assert not np.any(np.signbit(out))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_soft_threshold_keeps_the_dtype(dtype):
+    """soft_threshold of float32 weights is float32."""
+    assert soft_threshold(np.ones(3, dtype=dtype), 0.5).dtype == dtype
+
+
 def test_soft_threshold_of_integers_is_not_truncated():
     """Integer weights are thresholded in float, not rounded back to int."""
     np.testing.assert_allclose(soft_threshold(np.array([3, -1]), 0.5), [2.5, -0.5])
