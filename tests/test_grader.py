@@ -1,0 +1,373 @@
+"""``minprune grade``: each exercise scored on its own, whatever the submission does."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import FIXTURE_COURSE, FIXTURE_MASTER, cell_by_id
+
+from minprune.course import cli, grader, release
+from minprune.course import notebooks as nbs
+from minprune.course.runner import Runner
+
+MASTERS = FIXTURE_COURSE / "solutions"
+ROOT = nbs.repo_root()
+FULL = {"test_sparsity": 2.0, "test_count": 1.0, "test_mask": 2.0}
+
+
+def grade(path, cell_timeout=20, notebook_timeout=120):
+    return grader.grade_notebook(path, MASTERS, cell_timeout, notebook_timeout)
+
+
+def by_id(result):
+    return {s.grade_id: s for s in result.scores}
+
+
+def submit(tmp_path, nb, name="90_fixture"):
+    """Save ``nb`` as a submission and return its path."""
+    path = tmp_path / f"{name}.ipynb"
+    nbs.write_notebook(nb, path)
+    return path
+
+
+def answer(nb, grade_id, source):
+    """Set the source of ``nb``'s answer cell ``grade_id``."""
+    cell_by_id(nb, grade_id).source = source
+    return nb
+
+
+def learner_cell(nb, after, source):
+    """Insert a learner's own code cell after the cell ``after``."""
+    index = nb.cells.index(cell_by_id(nb, after))
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def test_master_scores_full_marks():
+    """The master notebook itself earns every point."""
+    result = grade(FIXTURE_MASTER)
+    assert {s.grade_id: s.points for s in result.scores} == FULL
+    assert {s.status for s in result.scores} == {"passed"}
+    assert (result.total, result.max_total) == (5.0, 5.0)
+
+
+def test_released_exercise_scores_zero_and_names_the_stub(tmp_path, master):
+    """The untouched exercise scores 0; each reason names the function to write."""
+    path = submit(tmp_path, release.make_exercise(master, "90_fixture"), "alice")
+    result = grade(path)
+    assert result.status == "graded" and result.master == "90_fixture"
+    assert result.total == 0 and result.max_total == 5
+    assert by_id(result)["test_count"].status == "error"
+    assert by_id(result)["test_count"].message == (
+        "NotImplementedError: count_params: replace this line with your answer"
+    )
+
+
+def test_wrong_answer_fails_only_its_exercise(tmp_path, master):
+    """A wrong sparsity costs its 2 points with a hint; the rest still pass."""
+    answer(master, "sparsity_answer", "def sparsity(weights):\n    return 0.5")
+    result = grade(submit(tmp_path, master))
+    s = by_id(result)["test_sparsity"]
+    assert (s.points, s.status, s.message) == (0, "failed", "sparsity(Ws) returned a wrong value")
+    assert result.total == 3
+
+
+def test_answer_that_raises_is_an_error(tmp_path, master):
+    """An exception other than AssertionError is status error, with its message."""
+    answer(master, "count_answer", "def count_params(sizes):\n    raise ValueError('no sizes')")
+    s = by_id(grade(submit(tmp_path, master)))["test_count"]
+    assert (s.points, s.status, s.message) == (0, "error", "ValueError: no sizes")
+
+
+@pytest.mark.slow
+def test_infinite_loop_times_out_and_later_exercises_are_scored(tmp_path, master):
+    """A loop that never ends costs its exercise; the next one still passes."""
+    answer(master, "count_answer", "def count_params(sizes):\n    while True:\n        pass")
+    learner_cell(master, "setup", "helper_offset = 0.0")
+    answer(
+        master,
+        "mask_answer",
+        "def threshold_mask(W, threshold):\n"
+        "    return (np.abs(W) > threshold + helper_offset).astype(float)",
+    )
+    result = grade(submit(tmp_path, master), cell_timeout=3)
+    scores = by_id(result)
+    assert scores["test_count"].status == "timeout" and scores["test_count"].points == 0
+    assert "time limit" in scores["test_count"].message
+    assert scores["test_sparsity"].points == 2 and scores["test_mask"].points == 2
+
+
+@pytest.mark.slow
+def test_notebook_time_limit_keeps_earlier_points(tmp_path, master):
+    """When the whole notebook runs out of time, points scored before are kept."""
+    answer(master, "count_answer", "import time\ntime.sleep(60)")
+    result = grade(submit(tmp_path, master), cell_timeout=60, notebook_timeout=6)
+    scores = by_id(result)
+    assert scores["test_sparsity"].points == 2
+    assert scores["test_count"].status == scores["test_mask"].status == "timeout"
+    assert result.total == 2
+
+
+def test_always_equal_answers_fail(tmp_path, master):
+    """Answers whose ``__eq__`` always says yes score nothing."""
+    learner_cell(
+        master,
+        "setup",
+        "class Liar(float):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = float.__hash__\n"
+        "class LiarInt(int):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = int.__hash__",
+    )
+    answer(master, "sparsity_answer", "def sparsity(weights):\n    return Liar(0.0)")
+    answer(master, "count_answer", "def count_params(sizes):\n    return LiarInt(0)")
+    scores = by_id(grade(submit(tmp_path, master)))
+    assert scores["test_sparsity"].status == "failed"
+    assert scores["test_count"].message == (
+        "count_params([64, 32, 10]) returned a LiarInt; expected an int"
+    )
+
+
+PATCH_EVERYTHING = """\
+import numpy as np
+import builtins
+from minprune.course import checks
+yes = lambda *args, **kwargs: True
+nothing = lambda *args, **kwargs: None
+np.allclose = np.isclose = np.array_equal = np.array_equiv = yes
+np.testing.assert_allclose = np.testing.assert_array_equal = nothing
+np.testing.assert_equal = np.testing.assert_almost_equal = nothing
+checks.expect_close = checks.expect_equal = checks.expect_equal_int = nothing
+checks.expect_float = checks.expect_mask = nothing
+builtins.all = builtins.any = yes
+"""
+
+
+def test_monkeypatching_numpy_and_the_checks_does_not_help(tmp_path, master):
+    """A learner cell replacing numpy's comparisons and the checks changes no score."""
+    learner_cell(master, "setup", PATCH_EVERYTHING)
+    answer(master, "sparsity_answer", "def sparsity(weights):\n    return 0.5")
+    answer(master, "count_answer", "def count_params(sizes):\n    return 1")
+    answer(
+        master,
+        "mask_answer",
+        "def threshold_mask(W, threshold):\n"
+        "    np.allclose = np.array_equal = lambda *a, **k: True\n"
+        "    return np.ones_like(W)",
+    )
+    scores = by_id(grade(submit(tmp_path, master)))
+    assert {s.status for s in scores.values()} == {"failed"}
+    assert scores["test_mask"].message == "threshold_mask(W, 0.5): values differ at 3 of 6 entries"
+
+
+def test_edited_test_cell_is_restored(tmp_path, master):
+    """Emptying a test cell (and raising its points) does not pass a wrong answer."""
+    answer(master, "count_answer", "def count_params(sizes):\n    return 1")
+    test = cell_by_id(master, "test_count")
+    test.source = "pass"
+    test.metadata.nbgrader["points"] = 100
+    s = by_id(grade(submit(tmp_path, master)))["test_count"]
+    assert (s.status, s.max_points) == ("failed", 1.0)
+
+
+def test_deleted_test_cell_is_restored(tmp_path, master):
+    """A deleted test cell is re-added and scored, hidden tests included."""
+    answer(
+        master,
+        "count_answer",
+        "def count_params(sizes):\n    return 2410 if len(sizes) == 3 else 0",
+    )
+    master.cells.remove(cell_by_id(master, "test_count"))
+    master.cells.remove(cell_by_id(master, "test_mask"))
+    scores = by_id(grade(submit(tmp_path, master)))
+    assert scores["test_count"].status == "failed"
+    assert (
+        scores["test_count"].message
+        == "count_params([3, 1]) returned 0, which is not the expected count"
+    )
+    assert scores["test_mask"].status == "passed"
+
+
+def test_deleted_answer_cell_is_missing(tmp_path, master):
+    """An answer cell that was deleted scores 0 with status missing."""
+    master.cells.remove(cell_by_id(master, "mask_answer"))
+    s = by_id(grade(submit(tmp_path, master)))["test_mask"]
+    assert (s.points, s.status, s.message) == (
+        0,
+        "missing",
+        "answer cell 'mask_answer' was deleted",
+    )
+
+
+@pytest.mark.slow
+def test_os_exit_kills_only_its_exercise(tmp_path, master):
+    """``os._exit`` in an answer costs that exercise; the kernel restarts for the rest."""
+    answer(master, "sparsity_answer", "import os\n\ndef sparsity(weights):\n    os._exit(1)")
+    scores = by_id(grade(submit(tmp_path, master)))
+    assert scores["test_sparsity"].status == "kernel died"
+    assert scores["test_count"].points == 1 and scores["test_mask"].points == 2
+
+
+def test_huge_output_is_capped(tmp_path, master):
+    """A cell printing 50 MB is graded normally and leaves a small report."""
+    learner_cell(master, "setup", "print('x' * 50_000_000)")
+    result = grade(submit(tmp_path, master))
+    assert result.total == 5
+    out = tmp_path / "scores.json"
+    from minprune.course import report
+
+    report.write_json([result], out)
+    assert out.stat().st_size < 10_000
+
+
+def test_runner_keeps_at_most_max_output_characters(tmp_path):
+    """The runner keeps a capped prefix of a huge output and says it cut it."""
+    with Runner(tmp_path, cell_timeout=30, total_timeout=60, max_output=1000) as runner:
+        result = runner.run("print('x' * 50_000_000)")
+    kept = "".join(o.get("text", "") for o in result.outputs)
+    assert result.status == "ok" and len(kept) < 1100 and "output cut" in kept
+
+
+def test_not_json_is_an_error_row(tmp_path):
+    """A file that is not JSON gets an error row, not a crash."""
+    path = tmp_path / "90_fixture.ipynb"
+    path.write_text("{ not json")
+    result = grade(path)
+    assert result.status == "error" and "not a notebook (invalid JSON" in result.message
+
+
+def test_unknown_lesson_is_an_error_row(tmp_path, master):
+    """A notebook matching no master is refused by name."""
+    master.metadata.pop("minprune", None)
+    result = grade(submit(tmp_path, master, "zz_mystery"))
+    assert result.status == "error" and "unknown lesson" in result.message
+
+
+def test_master_is_found_by_metadata_or_lesson_number(master):
+    """A renamed exercise finds its master by metadata, else by its NN_ prefix."""
+    exercise = release.make_exercise(master, "90_fixture")
+    assert grader.find_master(exercise, "alice.ipynb", MASTERS) == FIXTURE_MASTER
+    exercise.metadata.pop("minprune")
+    assert grader.find_master(exercise, "90_fixture (1).ipynb", MASTERS) == FIXTURE_MASTER
+    with pytest.raises(grader.GradeError, match="alice.ipynb: unknown lesson"):
+        grader.find_master(exercise, "alice.ipynb", MASTERS)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "nope.ipynb", "nope.ipynb: no such file or folder"),
+        (
+            lambda tmp: (tmp / "bad.ipynb", (tmp / "bad.ipynb").write_text("[]"))[0],
+            "not a notebook",
+        ),
+    ],
+    ids=["missing", "not-a-notebook"],
+)
+def test_cli_unusable_input_is_one_line_exit_2(tmp_path, capsys, make, message):
+    """Unusable input exits 2 with one line on stderr and no traceback."""
+    status = cli.main(["grade", str(make(tmp_path)), "--masters", str(MASTERS)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("minprune: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_cli_grades_a_folder_in_parallel_and_writes_json_and_csv(tmp_path, master, capsys):
+    """A folder of submissions, --jobs 2: every row written, a bad file included, exit 0."""
+    folder = tmp_path / "submitted"
+    folder.mkdir()
+    shutil.copy(FIXTURE_MASTER, folder / "90_fixture.ipynb")
+    nbs.write_notebook(release.make_exercise(master, "90_fixture"), folder / "bob.ipynb")
+    (folder / "carol.ipynb").write_text("garbage")
+    out_json, out_csv = tmp_path / "s.json", tmp_path / "s.csv"
+    argv = ["grade", str(folder), "--masters", str(MASTERS), "--jobs", "2"]
+    status = cli.main([*argv, "--json", str(out_json), "--csv", str(out_csv), "--timeout", "20"])
+    assert status == 0
+    rows = {
+        r["submission"].split("/")[-1]: r for r in json.loads(out_json.read_text())["submissions"]
+    }
+    assert rows["90_fixture.ipynb"]["total"] == 5 and rows["90_fixture.ipynb"]["max_total"] == 5
+    assert rows["bob.ipynb"]["total"] == 0
+    assert rows["bob.ipynb"]["exercises"]["test_mask"] == {
+        "points": 0.0,
+        "max_points": 2.0,
+        "status": "error",
+        "message": "NotImplementedError: threshold_mask: replace this line with your answer",
+    }
+    assert rows["carol.ipynb"]["status"] == "error"
+    with out_csv.open() as f:
+        table = list(csv.DictReader(f))
+    assert [r["submission"].split("/")[-1] for r in table] == [
+        "90_fixture.ipynb",
+        "bob.ipynb",
+        "carol.ipynb",
+    ]
+    assert list(table[0])[3:] == ["test_sparsity", "test_count", "test_mask", "total", "max_total"]
+    assert (table[0]["test_sparsity"], table[0]["total"], table[1]["total"]) == ("2", "5", "0")
+    assert "3 submissions graded, 5/10 points" in capsys.readouterr().out
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_course_solution_scores_full_marks(path):
+    """Each real master scores full marks against itself."""
+    result = grader.grade_notebook(path, ROOT / "solutions")
+    failed = [
+        f"{s.grade_id}: {s.status} {s.message}" for s in result.scores if s.status != "passed"
+    ]
+    assert result.status == "graded" and not failed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_course_exercise_scores_zero_without_crashing(path):
+    """Each released exercise scores 0, every exercise failing in its own cell."""
+    result = grader.grade_notebook(ROOT / "exercises" / path.name, ROOT / "solutions")
+    assert result.status == "graded" and result.total == 0
+    assert "kernel died" not in {s.status for s in result.scores}
+
+
+NBGRADER_CONFIG = """\
+c = get_config()
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = "sqlite:///{root}/gradebook.db"
+c.CourseDirectory.course_id = "minprune"
+c.ExecutePreprocessor.kernel_name = "python3"
+"""
+
+
+@pytest.mark.slow
+def test_nbgrader_autogrades_the_master_with_full_marks(tmp_path):
+    """Real nbgrader accepts the master's metadata and gives the solution full marks."""
+    root = tmp_path / "nbgrader"
+    (root / "source" / "ps1").mkdir(parents=True)
+    (root / "submitted" / "alice" / "ps1").mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(root=str(root)))
+    shutil.copy(FIXTURE_MASTER, root / "source" / "ps1")
+    shutil.copy(FIXTURE_MASTER, root / "submitted" / "alice" / "ps1")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in (["generate_assignment", "ps1"], ["autograde", "ps1", "--create"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *command],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root}/gradebook.db") as gradebook:
+        submission = gradebook.find_submission("ps1", "alice")
+        assert (submission.score, submission.max_score) == (5.0, 5.0)
