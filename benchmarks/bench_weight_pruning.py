@@ -90,7 +90,7 @@ def run(quick=False):
             },
             None,
             None,
-            "",
+            "sparsity",
         )
     )
     masked = [
