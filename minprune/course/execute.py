@@ -1,6 +1,7 @@
 """Execute notebooks in place: a fresh kernel each, saved with their outputs."""
 
 import multiprocessing
+import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def execute_notebook(path, timeout=600):
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     try:
-        client.execute()
+        # the kernel process's own chatter (not the cells' outputs) is not wanted
+        client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         raise ExecuteError(f"{path}: a cell raised {exc.ename}: {exc.evalue}") from None
     except CellTimeoutError:

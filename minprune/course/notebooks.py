@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -50,12 +51,11 @@ def read_notebook(path):
         raise NotebookError(f"{path}: not a notebook (invalid JSON: {exc.msg})") from None
     if not isinstance(data, dict) or data.get("nbformat") != 4 or "cells" not in data:
         raise NotebookError(f"{path}: not a notebook (expected nbformat 4 JSON with cells)")
-    nb = nbformat.from_dict(data)
+    if not all(isinstance(cell, dict) and "cell_type" in cell for cell in data["cells"]):
+        raise NotebookError(f"{path}: not a notebook (a cell without cell_type)")
+    nb = rejoin_lines(nbformat.from_dict(data))
+    nb.setdefault("metadata", nbformat.NotebookNode())
     for cell in nb.cells:
-        if not isinstance(cell, dict) or "cell_type" not in cell:
-            raise NotebookError(f"{path}: not a notebook (a cell without cell_type)")
-        if isinstance(cell.get("source"), list):
-            cell.source = "".join(cell.source)
         cell.setdefault("metadata", nbformat.NotebookNode())
         cell.setdefault("source", "")
     return nb
