@@ -19,27 +19,35 @@ import numpy as np
 __all__ = ["compare", "Timings", "spread", "headline"]
 
 
-def _block(fn, number):
-    """Seconds for ``number`` calls of ``fn``, with garbage collection off."""
+def _block(fn, number, sync=None):
+    """Seconds for ``number`` calls of ``fn``, with garbage collection off.
+
+    ``sync`` (``torch.cuda.synchronize`` on a GPU) is called before the clock
+    starts and before it stops, so queued asynchronous work is counted.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if sync:
+            sync()
         start = time.perf_counter()
         for _ in range(number):
             fn()
+        if sync:
+            sync()
         return time.perf_counter() - start
     finally:
         if enabled:
             gc.enable()
 
 
-def _calibrate(fn, min_time, warmup):
+def _calibrate(fn, min_time, warmup, sync=None):
     """Warm ``fn`` up, then return how many calls make a block of at least ``min_time``."""
     for _ in range(warmup):
         fn()
     number = 1
     while True:
-        elapsed = _block(fn, number)
+        elapsed = _block(fn, number, sync)
         if elapsed >= min_time:
             return number
         number = max(number + 1, int(number * min(10.0, 1.2 * min_time / max(elapsed, 1e-9))))
@@ -84,7 +92,7 @@ class Timings:
         }
 
 
-def compare(variants, repeats=15, min_time=0.02, warmup=3):
+def compare(variants, repeats=15, min_time=0.02, warmup=3, sync=None):
     """Time the callables of ``variants`` (name -> fn) side by side.
 
     Parameters
@@ -96,17 +104,19 @@ def compare(variants, repeats=15, min_time=0.02, warmup=3):
         Seconds a block lasts at least.
     warmup : int
         Untimed calls of each variant before calibration.
+    sync : callable or None
+        Waits for asynchronous work (``torch.cuda.synchronize``); called around each block.
 
     Returns
     -------
     Timings
     """
     names = list(variants)
-    number = {name: _calibrate(variants[name], min_time, warmup) for name in names}
+    number = {name: _calibrate(variants[name], min_time, warmup, sync) for name in names}
     seconds = {name: [] for name in names}
     for r in range(repeats):
         for name in names if r % 2 == 0 else names[::-1]:
-            seconds[name].append(_block(variants[name], number[name]) / number[name])
+            seconds[name].append(_block(variants[name], number[name], sync) / number[name])
     return Timings(seconds, number)
 
 
