@@ -128,8 +128,11 @@ def main(argv=None):
     except _Usage as exc:
         print(f"minprune: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(f"minprune: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("minprune: error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        print(f"minprune: error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     return 0
 
