@@ -7,14 +7,14 @@ by cell in a fresh kernel (see ``runner``), and each exercise (a test cell's
 ``grade_id``) scores its points when its test cell runs without an error, else 0
 with a status and a one-line reason:
 
-========== ==========================================================
-passed     the test cell ran without error
-failed     it raised ``AssertionError`` (a check did not pass)
-error      it, or the exercise's answer cell, raised another exception
-timeout    it, or the answer cell, ran past a time limit
+=========== ==========================================================
+passed      the test cell ran without error
+failed      it raised ``AssertionError`` (a check did not pass)
+error       it, or the exercise's answer cell, raised another exception
+timeout     it, or the answer cell, ran past a time limit
 kernel died the kernel crashed in it or in the answer cell
-missing    the answer cell was deleted and the test did not pass
-========== ==========================================================
+missing     the answer cell was deleted and the test did not pass
+=========== ==========================================================
 """
 
 import multiprocessing

@@ -186,7 +186,10 @@ def differences(root):
     root = Path(root)
     wanted = plan(root)
     found = set((root / "exercises").glob("*.ipynb"))
-    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+
+    def rel(path):
+        return path.relative_to(root).as_posix()
+
     stale = [rel(p) for p, text in wanted.items() if p in found and p.read_text("utf-8") != text]
     missing = [rel(p) for p in wanted if p not in found]
     extra = [rel(p) for p in sorted(found - set(wanted))]
