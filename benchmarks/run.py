@@ -105,7 +105,8 @@ def run_one(name, quick):
         }
     seconds = time.perf_counter() - start
     for h in result.get("headline", []):
-        print(f"[{name}]   {h['label']}: {h['value']:.3g} (goal {h.get('goal')})", flush=True)
+        value = "none" if h["value"] is None else f"{h['value']:.3g}"
+        print(f"[{name}]   {h['label']}: {value} (goal {h.get('goal')})", flush=True)
     print(f"[{name}] done in {seconds:.1f} s", flush=True)
     return device, entry | {"status": "ok", "seconds": round(seconds, 2)} | result
 
