@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import minprune as mp
 from minprune.gradcheck import check_gradients, numerical_gradient, rel_error
 from minprune.network import Network
 from minprune.penalties import L1, L2, ElasticNet
@@ -84,3 +85,18 @@ def test_check_gradients_warns_on_float32():
     net = Network([3, 2], rng=0)
     with pytest.warns(RuntimeWarning, match="float64"):
         check_gradients(net, *batch(3, 2))
+
+
+def test_norm_rel_error_compares_whole_arrays():
+    """norm_rel_error is |a - b| / (|a| + |b|) over whole arrays: 0 for equal, 1/3 for a vs 2a."""
+    a = np.array([[3.0, -4.0], [0.0, 1e-12]])
+    assert mp.norm_rel_error(a, a) == 0.0
+    assert mp.norm_rel_error(a, 2 * a) == pytest.approx(1 / 3)
+
+
+def test_check_gradients_reports_norm_error_below_1e7():
+    """Every row of check_gradients carries a whole-array error below 1e-7 in float64."""
+    net = mp.Network([4, 6, 3], activation="sigmoid", dtype="float64", rng=3)
+    X = np.random.default_rng(1).normal(size=(5, 4))
+    rows = mp.check_gradients(net, X, np.array([0, 1, 2, 0, 1]))
+    assert all(row["norm_error"] < 1e-7 for row in rows)

@@ -9,6 +9,7 @@ from .models import DigitsCNN, ResNet18, resnet18
 from .semistructured import is_2to4, mask_2to4
 from .surgery import channel_prune_resnet, keep_top, l1_filter_scores, prune_conv_bn_conv
 from .timing import Timing, benchmark, cuda_event_time
+from .training import accuracy, as_tensors, fit
 
 __all__ = [
     "DigitsCNN",
@@ -26,4 +27,7 @@ __all__ = [
     "Timing",
     "benchmark",
     "cuda_event_time",
+    "as_tensors",
+    "accuracy",
+    "fit",
 ]
