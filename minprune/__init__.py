@@ -27,6 +27,7 @@ from .penalties import *  # noqa: F403
 from .pruning import *  # noqa: F403
 from .quantization import *  # noqa: F403
 from .schedules import *  # noqa: F403
+from .selection import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .structured import *  # noqa: F403
 from .train import *  # noqa: F403
