@@ -90,6 +90,9 @@ def run_one(name, quick):
     if reason:
         print(f"[{name}] not available: {reason}", flush=True)
         return device, entry | {"status": "not available", "reason": reason}
+    if quick and getattr(module, "QUICK_SKIP", None):
+        print(f"[{name}] skipped with --quick: {module.QUICK_SKIP}", flush=True)
+        return device, entry | {"status": "skipped", "reason": module.QUICK_SKIP}
     device = getattr(module, "DEVICE", "cpu")
     print(f"[{name}] {module.TITLE} ...", flush=True)
     start = time.perf_counter()

@@ -1,0 +1,157 @@
+"""The benchmark suite runs on tiny sizes and writes what the report expects.
+
+No timing is asserted anywhere: these tests only check that every benchmark
+runs (or says why it cannot) and that results, summary and README table are
+well formed.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import report, run  # noqa: E402
+from benchmarks.bench_weight_pruning import crossover  # noqa: E402
+from benchmarks.timing import compare, spread  # noqa: E402
+
+STATUSES = {"ok", "not available", "skipped"}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """Run the whole suite with --quick into a temporary folder, with the BLAS overrides set."""
+    out = tmp_path_factory.mktemp("bench")
+    env = dict(os.environ, OPENBLAS_CORETYPE="Haswell", OPENBLAS_L2_SIZE="512")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    files = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    return out, files
+
+
+def test_every_benchmark_is_recorded_with_a_known_status(quick):
+    """Each named benchmark appears once, ok, not available (with a reason) or skipped."""
+    _, files = quick
+    seen = {}
+    for data in files.values():
+        for name, entry in data["benchmarks"].items():
+            seen[name] = entry
+    assert set(seen) == set(run.BENCHMARKS)
+    for entry in seen.values():
+        assert entry["status"] in STATUSES
+        if entry["status"] != "ok":
+            assert entry["reason"]
+
+
+def test_results_file_is_named_after_its_machine_kind(quick):
+    """A results file is ``<kind>.json`` and says it was a quick run."""
+    _, files = quick
+    for kind, data in files.items():
+        assert data["machine"]["kind"] == kind
+        assert kind.split("-")[0] in ("cpu", "gpu")
+        assert data["quick"] is True and data["schema"] == run.SCHEMA
+
+
+def test_machine_records_hardware_versions_and_blas(quick):
+    """The metadata names the processor, date, versions, BLAS kernel and one thread."""
+    _, files = quick
+    m = next(iter(files.values()))["machine"]
+    for key in ("cpu", "date", "versions", "blas", "thread_env", "platform"):
+        assert m[key]
+    assert m["versions"]["numpy"]
+    blas = [b for b in m["blas"] if b["user_api"] == "blas"]
+    assert blas and all(b["num_threads"] == 1 for b in blas)
+
+
+def test_runner_unsets_the_openblas_overrides_and_says_so(quick):
+    """The runner re-executes without OPENBLAS_CORETYPE/L2_SIZE and records their old values."""
+    _, files = quick
+    m = next(iter(files.values()))["machine"]
+    assert m["blas_env"] == {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
+    assert m["blas_env_unset_by_runner"] == {
+        "OPENBLAS_CORETYPE": "Haswell",
+        "OPENBLAS_L2_SIZE": "512",
+    }
+
+
+def test_headlines_are_numbers_with_goals(quick):
+    """Every headline has a label, a number (or None), and a verdict consistent with its goal."""
+    _, files = quick
+    for data in files.values():
+        for entry in data["benchmarks"].values():
+            if entry["status"] != "ok":
+                continue
+            assert entry["headline"]
+            for h in entry["headline"]:
+                assert h["label"] and (h["value"] is None or isinstance(h["value"], float | int))
+                if h["goal"] is not None and h["value"] is not None:
+                    expect = h["value"] <= h["goal"] if h["op"] == "<=" else h["value"] >= h["goal"]
+                    assert h["met"] is expect
+
+
+def test_summary_and_plots_are_written(quick):
+    """The runner's report writes SUMMARY.md and a PNG per plotted benchmark."""
+    out, files = quick
+    text = (out / "SUMMARY.md").read_text()
+    for kind in files:
+        assert f"## `{kind}`" in text
+    for png in out.glob("*.png"):
+        assert png.stat().st_size < 200_000
+
+
+def test_readme_changes_only_between_the_markers(quick, tmp_path):
+    """The generated table replaces the text between the markers and nothing else."""
+    out, _ = quick
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nbefore\n{report.START}\nold table\n{report.END}\nafter\n")
+    report.main(out, readme=readme, plots=False)
+    text = readme.read_text()
+    assert text.startswith("# Title\n\nbefore\n" + report.START + "\n| benchmark |")
+    assert text.endswith(report.END + "\nafter\n")
+    assert "old table" not in text
+
+
+def test_readme_without_markers_is_left_alone(quick, tmp_path):
+    """A README without both markers is not touched."""
+    out, _ = quick
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\nno markers\n")
+    report.main(out, readme=readme, plots=False)
+    assert readme.read_text() == "# Title\nno markers\n"
+
+
+def test_compare_pairs_every_variant_in_every_repeat():
+    """compare times each variant once per repeat and gives a per-repeat ratio spread."""
+    t = compare(
+        {"a": lambda: sum(range(100)), "b": lambda: sum(range(100))}, repeats=4, min_time=1e-4
+    )
+    assert len(t.seconds["a"]) == len(t.seconds["b"]) == 4
+    r = t.ratio("a", "b")
+    assert r["n"] == 4 and r["min"] <= r["q25"] <= r["median"] <= r["q75"] <= r["max"]
+
+
+def test_spread_of_known_values():
+    """spread gives the median, quartiles and extremes of a list."""
+    s = spread([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert (s["median"], s["q25"], s["q75"], s["min"], s["max"]) == (3.0, 2.0, 4.0, 1.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    "speedups, expected",
+    [([0.5, 0.8, 1.2, 2.0], 0.75), ([1.1, 2.0, 3.0, 4.0], 0.0), ([0.1, 0.2, 0.3, 0.4], None)],
+)
+def test_crossover_interpolates_where_speedup_reaches_one(speedups, expected):
+    """The crossover is the first sparsity where the speedup reaches 1 (None if never)."""
+    got = crossover([0.0, 0.5, 1.0, 1.5], speedups)
+    assert got == pytest.approx(expected) if expected is not None else got is None
