@@ -11,12 +11,13 @@ from minprune.torchkit.cnn import (  # noqa: E402
     bn_scale_scores,
     filter_sensitivity,
     mask_filters,
+    nonzero_macs,
     prune_filters,
     prune_last_conv_into_linear,
     slimming_keep,
     slimming_penalty,
 )
-from minprune.torchkit.counting import count_parameters  # noqa: E402
+from minprune.torchkit.counting import count_macs, count_parameters  # noqa: E402
 from minprune.torchkit.models import DigitsCNN  # noqa: E402
 from minprune.torchkit.surgery import keep_top, l1_filter_scores  # noqa: E402
 
@@ -348,3 +349,40 @@ def test_prune_last_conv_into_linear_rejects_mismatched_fc():
         prune_last_conv_into_linear(conv, bn, torch.nn.Conv2d(6, 2, 1), [0])
     with pytest.raises(TypeError, match="conv must be an nn.Conv2d"):
         prune_last_conv_into_linear(torch.nn.Linear(6, 6), bn, torch.nn.Linear(12, 2), [0])
+
+
+def test_nonzero_macs_of_a_dense_model_equal_count_macs():
+    """With no zero weights, nonzero_macs is the dense multiply-add count."""
+    m = model()
+    assert (
+        nonzero_macs(m, images(2))
+        == count_macs(m, images(2))
+        == 12 * 9 * 64 + 20 * 12 * 9 * 64 + 10 * 320
+    )
+
+
+def test_nonzero_macs_count_only_nonzero_weights_of_masked_model():
+    """Pruned weights (torch.nn.utils.prune) cost nothing: each conv weight is used 64 times per sample."""
+    from torch.nn.utils import prune
+
+    m = model()
+    prune.l1_unstructured(m.conv2, "weight", amount=0.5)
+    dense = count_macs(m, images(2))
+    half = 20 * 12 * 9 // 2
+    assert nonzero_macs(m, images(2)) == dense - (20 * 12 * 9 - half) * 64
+
+
+def test_nonzero_macs_of_filter_masked_model_exceed_shrunk_model():
+    """Masked filters save their own multiply-adds, but the next layer still holds their inputs."""
+    m = model()
+    masked, shrunk = mask_filters(m, [0, 1, 2], [0, 1]), prune_filters(m, [0, 1, 2], [0, 1])
+    assert count_macs(masked, images(2)) == count_macs(m, images(2))
+    assert (
+        count_macs(shrunk, images(2)) < nonzero_macs(masked, images(2)) < count_macs(m, images(2))
+    )
+
+
+def test_nonzero_macs_rejects_unbatched_input():
+    """example_input must have a batch dimension."""
+    with pytest.raises(ValueError, match="batched tensor"):
+        nonzero_macs(model(), torch.tensor(1.0))

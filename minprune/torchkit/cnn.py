@@ -35,6 +35,7 @@ __all__ = [
     "slimming_penalty",
     "slimming_keep",
     "filter_sensitivity",
+    "nonzero_macs",
 ]
 
 _BN = nn.modules.batchnorm._BatchNorm
@@ -229,3 +230,37 @@ def filter_sensitivity(model, X, y, fractions, criterion="l1", seed=0):
             accs.append(accuracy(prune_filters(model, **keeps), X, y))
         result[name] = np.array(accs)
     return result
+
+
+def nonzero_macs(model, example_input):
+    """Multiply-adds per sample that the nonzero weights of convolutions and linear layers need.
+
+    A convolution needs ``nonzero weights * output positions`` multiply-adds, a
+    linear layer its nonzero weights: what a kernel that skipped every zero would
+    do. ``count_macs`` counts what a dense kernel does; the two agree when no weight is 0.
+    Reads masked weights under ``torch.nn.utils.prune`` (the ``weight`` the forward uses).
+    """
+    if not isinstance(example_input, torch.Tensor) or example_input.ndim < 2:
+        raise ValueError("example_input must be a batched tensor (first dimension = batch)")
+    total = []
+
+    def hook(module, inputs, output):
+        nonzero = int(torch.count_nonzero(module.weight.detach()))
+        positions = output[0, 0].numel() if isinstance(module, nn.Conv2d) else 1
+        total.append(nonzero * positions)
+
+    handles = [
+        m.register_forward_hook(hook)
+        for m in model.modules()
+        if isinstance(m, nn.Conv2d | nn.Linear)
+    ]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(example_input[:1])
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    return sum(total)
