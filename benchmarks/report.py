@@ -20,11 +20,19 @@ DPI = 90
 
 # ------------------------------------------------------------------ reading
 def load(results_dir):
-    """Every results file in ``results_dir``: CPU kinds first, then GPU, by name."""
+    """Every results file in ``results_dir``: CPU kinds first, then GPU, by name.
+
+    JSON files of another shape (written by a lesson, say) are passed over.
+    """
     files = sorted(
         Path(results_dir).glob("*.json"), key=lambda p: (p.name.startswith("gpu"), p.name)
     )
-    return [(p.stem, json.loads(p.read_text())) for p in files]
+    runs = []
+    for p in files:
+        data = json.loads(p.read_text())
+        if isinstance(data, dict) and "machine" in data and "benchmarks" in data:
+            runs.append((p.stem, data))
+    return runs
 
 
 # --------------------------------------------------------------- formatting
