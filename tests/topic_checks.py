@@ -1,0 +1,209 @@
+"""Shared pieces of the tests of the exercise checks (``minprune.course.checks_NN``).
+
+- ``master(topic)``: the answers of ``solutions/NN_*.ipynb``, loaded by running its
+  setup cell and its answer cells, so the tests follow the masters;
+- ``run``: call a check in its visible or its hidden form, whichever way the
+  module spells it (``hidden=True`` or ``seed=None, cases=...``);
+- ``liar`` and the ``Equal*`` types: answers that claim to equal anything;
+- ``perturbed`` and ``assert_hidden``: a wrong answer that remembers the right one,
+  and the assertion that a hint does not show it.
+"""
+
+import functools
+import inspect
+import re
+import types
+from pathlib import Path
+
+import numpy as np
+
+from minprune.course import notebooks as nbs
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+
+
+def master_path(topic):
+    """``solutions/NN_*.ipynb`` for the two-digit ``topic``."""
+    (path,) = sorted(SOLUTIONS.glob(f"{topic}_*.ipynb"))
+    return path
+
+
+def setup_and_answer_cells(nb):
+    """The code of the master's locked setup cells and answer cells, in notebook order."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        setup = nbs.is_locked(cell) and not nbs.is_test(cell) and nbs.grade_id(cell)
+        if nbs.is_answer(cell) or (setup and nbs.grade_id(cell).endswith("_setup")):
+            cells.append(cell.source)
+    return cells
+
+
+@functools.cache
+def master(topic):
+    """The master answers of ``topic`` as attributes (``master("03").threshold_mask``)."""
+    nb = nbs.read_notebook(master_path(topic))
+    namespace = {"__name__": f"master_{topic}"}
+    for source in setup_and_answer_cells(nb):
+        exec(compile(source, f"<solutions {topic}>", "exec"), namespace)
+    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+
+
+def run(check, *answers, hidden=False):
+    """Run ``check`` on ``answers``: the visible check, or the hidden battery on fresh inputs."""
+    params = inspect.signature(check).parameters
+    if "hidden" in params:
+        return check(*answers, hidden=hidden)
+    if "seed" in params:
+        extra = {"cases": 30} if hidden and "cases" in params else {}
+        return check(*answers, seed=None if hidden else 0, **extra)
+    return check(*answers)
+
+
+# ------------------------------------------------------------------ liars
+class AlwaysEqual:
+    """An answer that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+class EqualArray(np.ndarray):
+    """An array whose comparisons and differences all say "equal"."""
+
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+    def __ne__(self, other):
+        return np.zeros(np.shape(self), dtype=bool)
+
+    def __sub__(self, other):
+        return np.zeros(np.shape(self))
+
+    __rsub__ = __sub__
+
+    def __array_finalize__(self, obj):
+        pass
+
+
+class EqualInt(int):
+    """An int that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+class EqualFloat(float):
+    """A float that claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __sub__(self, other):
+        return 0.0
+
+    __rsub__ = __sub__
+    __hash__ = float.__hash__
+
+
+def lie(value):
+    """``value`` with every number changed, each part claiming to equal anything."""
+    if isinstance(value, dict):
+        return {key: lie(part) for key, part in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(lie(part) for part in value)
+    if isinstance(value, np.ndarray):
+        is_mask = value.size and bool(((value == 0) | (value == 1)).all())
+        wrong = (1 - value) if is_mask else value + 1
+        return np.asarray(wrong).astype(value.dtype).view(EqualArray)
+    if isinstance(value, bool | np.bool_) or value is None:
+        return AlwaysEqual()
+    if isinstance(value, int | np.integer):
+        return EqualInt(int(value) + 1)
+    if isinstance(value, float | np.floating):
+        return EqualFloat(float(value) + 0.5)
+    return AlwaysEqual()
+
+
+def liar(answer):
+    """An answer that returns ``answer``'s result with wrong numbers that claim to be right."""
+
+    def lying(*args, **kwargs):
+        return lie(answer(*args, **kwargs))
+
+    return lying
+
+
+def always_equal(*args, **kwargs):
+    """An answer that returns a single object equal to anything."""
+    return AlwaysEqual()
+
+
+# --------------------------------------------------------- hidden values
+def perturbed(answer, change):
+    """A wrong answer returning ``change(right)``; ``.expected`` lists the right results."""
+    expected = []
+
+    def wrong(*args, **kwargs):
+        right = answer(*args, **kwargs)
+        expected.append(right)
+        return change(right)
+
+    wrong.expected = expected
+    return wrong
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for part in value.values():
+            yield from _leaves(part)
+    elif isinstance(value, list | tuple):
+        for part in value:
+            yield from _leaves(part)
+    else:
+        yield value
+
+
+def revealing_texts(expected):
+    """Ways a message could show ``expected``: reprs of arrays and of non-trivial numbers."""
+    texts = set()
+    for leaf in _leaves(expected):
+        if isinstance(leaf, np.ndarray):
+            texts |= {repr(leaf), str(leaf), np.array2string(leaf, separator=", ")}
+            values = leaf.ravel()
+        else:
+            values = [leaf]
+        for v in values:
+            if isinstance(v, bool | np.bool_) or v is None:
+                continue
+            v = float(v)
+            if not np.isfinite(v) or v == int(v):
+                continue  # small whole numbers are also shapes and counts
+            texts |= {repr(v), f"{v:.6g}", f"{v:.5g}", f"{v:.4f}"}
+    return {t for t in texts if len(t) >= 5}
+
+
+def assert_hidden(message, expected):
+    """``message`` shows none of ``expected``'s values."""
+    shown = sorted(t for t in revealing_texts(expected) if t in message)
+    assert not shown, f"the hint shows expected values {shown[:3]}: {message}"
+
+
+def hint(text):
+    """A ``pytest.raises(match=...)`` pattern for the literal ``text``."""
+    return re.escape(text)
