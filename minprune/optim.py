@@ -3,9 +3,12 @@
     opt = SGD(lr=0.1, momentum=0.9, weight_decay=1e-4)
     opt.step(net, grads)          # grads[l] = {"W": dW, "b": db}
 
-Every step multiplies the gradient, the optimiser's state and the parameter by
-the parameter's mask, so a pruned weight stays exactly 0 through any number of
-steps, momentum and weight decay included. ``weight_decay`` is the coupled L2
+Every step ends by multiplying the parameter by its mask, so a pruned weight
+stays exactly 0 through any number of steps, momentum and weight decay
+included. The gradients that ``Network.backward`` returns are already masked,
+so the velocity and moment estimates of a pruned weight stay 0 as well; the
+update itself works in place, in a scratch buffer kept with the state, so a
+step allocates no weight-sized temporaries. ``weight_decay`` is the coupled L2
 term ``g + weight_decay * w`` (as in ``torch.optim.SGD``/``Adam``).
 """
 
@@ -45,10 +48,9 @@ class Optimizer:
                 state = self.state.get((i, name))
                 if state is None or state[0].shape != param.shape:
                     state = self.state[(i, name)] = self.init_state(param)
-                grad = grad * mask
                 if self.weight_decay and name == "W":
-                    grad += self.weight_decay * param
-                self.update(param, grad, mask, state)
+                    grad = grad + self.weight_decay * param
+                self.update(param, grad, state)
                 param *= mask
 
     def zero_state(self):
@@ -70,20 +72,22 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
 
     def init_state(self, param):
-        return (np.zeros_like(param),)
+        return np.zeros_like(param), np.empty_like(param)  # velocity, scratch
 
-    def update(self, param, grad, mask, state):
+    def update(self, param, grad, state):
+        v, step = state
         if not self.momentum:
-            param -= self.lr * grad
-            return
-        (v,) = state
-        v *= self.momentum
-        v += grad
-        v *= mask
-        if self.nesterov:
-            param -= self.lr * (grad + self.momentum * v)
+            np.multiply(grad, self.lr, out=step)
         else:
-            param -= self.lr * v
+            v *= self.momentum
+            v += grad
+            if self.nesterov:
+                np.multiply(v, self.momentum, out=step)
+                step += grad
+                step *= self.lr
+            else:
+                np.multiply(v, self.lr, out=step)
+        param -= step
 
     def __repr__(self):
         nesterov = ", nesterov=True" if self.nesterov else ""
@@ -107,7 +111,7 @@ class Adam(Optimizer):
     def init_state(self, param):
         return [np.zeros_like(param), np.zeros_like(param), 0]
 
-    def update(self, param, grad, mask, state):
+    def update(self, param, grad, state):
         m, v, t = state
         t += 1
         state[2] = t
@@ -115,8 +119,6 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * grad
         v *= self.beta2
         v += (1 - self.beta2) * grad * grad
-        m *= mask
-        v *= mask
         m_hat = m / (1 - self.beta1**t)
         v_hat = v / (1 - self.beta2**t)
         param -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(param.dtype, copy=False)
