@@ -40,9 +40,18 @@ def check_array(value, name, ndim=None, dtype=None, finite=True):
         raise ValueError(
             f"{name} must be a {ndim}-D array, got a {arr.ndim}-D array of shape {arr.shape}{hint}"
         )
-    if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+    # A NaN or infinity anywhere makes the sum non-finite: one pass and no temporary,
+    # where isfinite would build a boolean array. Only a non-finite sum (which an
+    # overflowing sum of finite values can also give) earns the exact count.
+    if finite and np.issubdtype(arr.dtype, np.floating):
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = arr.sum()
+    if finite and np.issubdtype(arr.dtype, np.floating) and not np.isfinite(total):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); expected finite numbers")
+        if bad:
+            raise ValueError(
+                f"{name} contains {bad} NaN or infinite value(s); expected finite numbers"
+            )
     return arr
 
 

@@ -415,3 +415,15 @@ def test_bad_input_leaves_the_network_unchanged():
         SGD().step(net, grads_with_W0((3, 3)))
     for layer, W in zip(net.layers, before, strict=True):
         np.testing.assert_array_equal(layer.W, W)
+
+
+def test_finite_values_whose_sum_overflows_are_accepted_without_warning():
+    """Large finite inputs pass the NaN check silently, even when their sum overflows."""
+    import warnings
+
+    from minprune._checks import check_array
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = check_array(np.full((3, 3), 3e38, dtype=np.float32), "X")
+    assert out.shape == (3, 3)
