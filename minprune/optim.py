@@ -6,8 +6,10 @@
 Every step ends by multiplying the parameter by its mask, so a pruned weight
 stays exactly 0 through any number of steps, momentum and weight decay
 included. The gradients that ``Network.backward`` returns are already masked,
-so the velocity and moment estimates of a pruned weight stay 0 as well; the
-update itself works in place, in a scratch buffer kept with the state, so a
+so a weight pruned before the optimiser's first step never gets any state; a
+weight pruned mid-training keeps the velocity it had (decaying by ``momentum``
+each step), and the final multiplication by the mask keeps it at 0 all the
+same. The update works in place, in a scratch buffer kept with the state, so a
 step allocates no weight-sized temporaries. ``weight_decay`` is the coupled L2
 term ``g + weight_decay * w`` (as in ``torch.optim.SGD``/``Adam``).
 """
