@@ -6,6 +6,7 @@ Only these topics import it: ``import minprune`` itself needs NumPy alone, and
 
 from .counting import count_macs, count_nonzeros, count_parameters
 from .models import DigitsCNN, ResNet18, resnet18
+from .porting import ThresholdPruning, from_torch, threshold_unstructured, to_torch
 from .semistructured import is_2to4, mask_2to4
 from .surgery import channel_prune_resnet, keep_top, l1_filter_scores, prune_conv_bn_conv
 from .timing import Timing, benchmark, cuda_event_time
@@ -30,4 +31,8 @@ __all__ = [
     "as_tensors",
     "accuracy",
     "fit",
+    "to_torch",
+    "from_torch",
+    "ThresholdPruning",
+    "threshold_unstructured",
 ]
