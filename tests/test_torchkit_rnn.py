@@ -1,5 +1,7 @@
 """Tests of minprune.torchkit.rnn: gate-aware unit scores, unit removal, gradual weight pruning."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -259,3 +261,18 @@ def test_gradual_pruning_rejects_a_bad_schedule():
         GradualRNNPruning(0.5, begin_step=10, end_step=5)
     with pytest.raises(ValueError, match="frequency=0"):
         GradualRNNPruning(0.5, begin_step=0, end_step=5, frequency=0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_shrink_mask_and_scores_on_a_gpu_match_the_cpu(cell):
+    """On a CUDA device the shrunk model stays there and agrees with the masked one and the CPU."""
+    m, keep, x = model(cell, dtype=torch.float32), [6, 0, 3], inputs(dtype=torch.float32)
+    gpu = copy.deepcopy(m).cuda()
+    small = shrink_rnn(gpu, torch.tensor(keep).cuda())
+    assert small.fc.weight.is_cuda and small.rnn.weight_hh_l0.is_cuda
+    with torch.backends.cudnn.flags(enabled=True, allow_tf32=False):  # full float32 products
+        on_gpu = small(x.cuda())
+        torch.testing.assert_close(on_gpu, mask_units(gpu, keep)(x.cuda()), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(on_gpu.cpu(), shrink_rnn(m, keep)(x), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(unit_scores(gpu.rnn, "l2").cpu(), unit_scores(m.rnn, "l2"))

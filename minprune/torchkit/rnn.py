@@ -109,7 +109,7 @@ def gate_rows(keep, hidden, cell):
     if cell not in GATES:
         raise ValueError(f"cell={cell!r} must be 'lstm' or 'gru'")
     keep = torch.as_tensor(keep, dtype=torch.long).reshape(-1)
-    blocks = torch.arange(GATES[cell], dtype=torch.long) * hidden
+    blocks = torch.arange(GATES[cell], dtype=torch.long, device=keep.device) * hidden
     return (blocks[:, None] + keep[None, :]).reshape(-1)
 
 
@@ -144,7 +144,7 @@ def unit_scores(rnn_module, kind="l1"):
 
     reduce = torch.abs if kind == "l1" else torch.square
     others = reduce(w_hh)  # column j without the rows of unit j, which count already
-    own = torch.arange(H)
+    own = torch.arange(H, device=w_hh.device)
     others.reshape(G, H, H)[:, own, own] = 0
     total = per_unit(w_ih, reduce) + per_unit(w_hh, reduce) + others.sum(dim=0)
     return total if kind == "l1" else torch.sqrt(total)
@@ -176,11 +176,12 @@ def mask_units(model, keep):
     """
     cell = _check_model(model)
     hidden = model.rnn.hidden_size
-    keep = _check_keep(keep, hidden)
+    keep = _check_keep(keep, hidden).cpu()
     drop = torch.ones(hidden, dtype=torch.bool)
     drop[keep] = False
     drop = torch.nonzero(drop).reshape(-1)
     masked = copy.deepcopy(model)
+    drop = drop.to(model.fc.weight.device)
     rows = gate_rows(drop, hidden, cell)
     with torch.no_grad():
         for name, p in masked.rnn.named_parameters():
@@ -188,6 +189,7 @@ def mask_units(model, keep):
             if name.startswith("weight_hh"):
                 p[:, drop] = 0
         masked.fc.weight[:, drop] = 0
+    masked.rnn.flatten_parameters()  # one memory block again for cuDNN (no-op on a CPU)
     return masked
 
 
@@ -202,7 +204,7 @@ def shrink_rnn(model, keep):
     cell = _check_model(model)
     hidden = model.rnn.hidden_size
     keep = _check_keep(keep, hidden).to(model.fc.weight.device)
-    rows = gate_rows(keep, hidden, cell).to(keep.device)
+    rows = gate_rows(keep, hidden, cell)
     old = model.rnn
     small = DigitsRNN(cell, hidden=len(keep), num_classes=model.fc.out_features,
                       input_size=old.input_size)  # fmt: skip
@@ -220,6 +222,7 @@ def shrink_rnn(model, keep):
         small.fc.weight.copy_(model.fc.weight.detach()[:, keep])
         if model.fc.bias is not None:
             small.fc.bias.copy_(model.fc.bias.detach())
+    small.rnn.flatten_parameters()
     small.train(model.training)
     return small
 
@@ -250,7 +253,8 @@ class GradualRNNPruning:
     position, weights already pruned stay pruned); after every step it multiplies
     the weights by their masks again, so pruned weights stay exactly 0 under SGD
     with momentum. Biases are not pruned. ``history`` holds ``(step, sparsity)``
-    for each pruning; ``masks`` maps parameter names to 0/1 tensors.
+    for each pruning; ``masks`` maps parameter names to 0/1 tensors. With
+    ``begin_step = end_step = 1``, one call prunes to ``final_sparsity`` at once.
 
     Parameters
     ----------
