@@ -279,7 +279,7 @@ def test_a_wrong_mask_does_not_show_the_right_one():
         return mask
 
     wrong = perturbed(M.threshold_mask, flip_one)
-    with pytest.raises(AssertionError, match="values differ at 1 of") as info:
+    with pytest.raises(AssertionError) as info:
         run(c.check_threshold_mask, wrong)
     expected = wrong.expected[-1]
     assert repr(expected) not in str(info.value) and str(expected) not in str(info.value)

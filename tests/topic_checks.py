@@ -30,13 +30,16 @@ def master_path(topic):
 
 
 def setup_and_answer_cells(nb):
-    """The code of the master's locked setup cells and answer cells, in notebook order."""
+    """The code of the master's answer cells and locked cells other than tests, in order.
+
+    The locked cells are the setup and, in the capstone, the cell that runs the answer
+    and leaves what the test cells check.
+    """
     cells = []
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or nbs.is_test(cell) or not nbs.grade_id(cell):
             continue
-        setup = nbs.is_locked(cell) and not nbs.is_test(cell) and nbs.grade_id(cell)
-        if nbs.is_answer(cell) or (setup and nbs.grade_id(cell).endswith("_setup")):
+        if nbs.is_answer(cell) or nbs.is_locked(cell):
             cells.append(cell.source)
     return cells
 
