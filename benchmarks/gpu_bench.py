@@ -1,6 +1,9 @@
 """GPU measurements for topic 11: run on a machine with a CUDA GPU.
 
-    python benchmarks/gpu_bench.py --out benchmarks/results/gpu-<device>.json
+    python benchmarks/gpu_bench.py --out benchmarks/results/timing-gpu-<device>.json
+
+Lesson 11 reads the file (``minprune.torchkit.gpu_results``); the suite's own
+GPU figures (``make bench`` on a GPU) go to ``gpu-<device>.json`` beside it.
 
 Measures, each side by side in one run:
 - dense against channel-pruned ResNet-18, batch sizes 1 to 256 (fp32 and fp16);
@@ -35,6 +38,7 @@ def environment():
     props = torch.cuda.get_device_properties(0)
     return {
         "device": torch.cuda.get_device_name(0),
+        "capability": f"{props.major}.{props.minor}",
         "multiprocessors": props.multi_processor_count,
         "memory_gib": round(props.total_memory / 2**30, 1),
         "date": datetime.date.today().isoformat(),
@@ -177,6 +181,10 @@ def main(argv=None):
         "timer_agreement": timer_agreement(),
         "semistructured": semistructured_sweep(
             [1024, 2048] if quick else [1024, 2048, 4096, 8192], 4096, 20 if quick else 50
+        ),
+        # the same products with 4x the tokens: is the sparse kernel's cost per call fixed?
+        "semistructured_16k_tokens": semistructured_sweep(
+            [2048] if quick else [2048, 4096, 8192], 16384, 20 if quick else 30
         ),
         "resnet18": resnet_sweep(
             [1, 32] if quick else [1, 8, 32, 64, 128, 256],

@@ -4,7 +4,7 @@ A lesson that runs on a machine without a GPU shows these beside its live CPU
 numbers. Every table and plot is computed from the file, which also records
 where and when it was measured (``describe``)::
 
-    results = load_gpu_results()          # benchmarks/results/gpu-nvidia-h100.json
+    results = load_gpu_results()          # benchmarks/results/timing-gpu-nvidia-h100.json
     print(describe(results))
     rows = resnet_rows(results, dtype="float16")
     print(markdown_table(rows, [("model", "model", ""), ("ms", "median_s", ".3f", 1e3)]))
@@ -31,7 +31,7 @@ __all__ = [
     "markdown_table",
 ]
 
-DEFAULT_FILE = "gpu-nvidia-h100.json"
+DEFAULT_FILE = "timing-gpu-nvidia-h100.json"
 _SECTIONS = ("environment", "timer_agreement", "semistructured", "resnet18")
 
 
@@ -46,7 +46,7 @@ def load_gpu_results(path=None):
     Parameters
     ----------
     path : str or Path, optional
-        The JSON file; by default ``benchmarks/results/gpu-nvidia-h100.json``.
+        The JSON file; by default ``benchmarks/results/timing-gpu-nvidia-h100.json``.
 
     Returns
     -------
