@@ -1,0 +1,185 @@
+"""Checks of exercises 05 (retraining): mistakes get their hints, not the answer.
+
+checks_05 leaves minprune switched on (the prune-retrain loop is meant to call
+``mp.prune`` and ``mp.train``), so there is no switched-off test here.
+"""
+
+import numpy as np
+import pytest
+from topic_checks import EqualFloat, assert_hidden, hint, liar, master, perturbed, run
+
+import minprune as mp
+from minprune.course import checks_05 as c
+
+M = master("05")
+
+
+def pattern_of(text):
+    """The regex for the literal hint ``text``, or for any of a tuple of hints."""
+    texts = text if isinstance(text, tuple) else (text,)
+    return "|".join(hint(t) for t in texts)
+
+
+# ------------------------------------------------------------ masked step
+def sgd_unmasked(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    velocity = momentum * velocity + dW + weight_decay * W
+    return W - lr * velocity, velocity
+
+
+def sgd_velocity_unmasked(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    velocity = momentum * velocity + dW * mask + weight_decay * W
+    return (W - lr * velocity) * mask, velocity
+
+
+def sgd_decoupled(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    velocity = (momentum * velocity + dW * mask) * mask
+    return (W - lr * velocity - lr * weight_decay * W) * mask, velocity
+
+
+def sgd_uphill(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    velocity = (momentum * velocity + dW * mask + weight_decay * W) * mask
+    return (W + lr * velocity) * mask, velocity
+
+
+def sgd_no_velocity(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    grad = dW * mask + weight_decay * W
+    velocity = (momentum * velocity + grad) * mask
+    return (W - lr * grad) * mask, velocity
+
+
+def sgd_float64(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    W_new, v = M.masked_sgd_step(W, dW, mask, velocity, lr, momentum, weight_decay)
+    return W_new.astype(np.float64), v
+
+
+def sgd_list(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    W_new, v = M.masked_sgd_step(W, dW, mask, velocity, lr, momentum, weight_decay)
+    return W_new.tolist(), v
+
+
+def sgd_weights_only(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    return M.masked_sgd_step(W, dW, mask, velocity, lr, momentum, weight_decay)[0]
+
+
+# -------------------------------------------------------- cubic schedule
+def cubic_clamped(step, final_sparsity, begin_step, end_step, initial_sparsity=0.0):
+    frac = min(max((step - begin_step) / (end_step - begin_step), 0), 1)
+    return final_sparsity + (initial_sparsity - final_sparsity) * (1 - frac) ** 3
+
+
+def cubic_square(step, final_sparsity, begin_step, end_step, initial_sparsity=0.0):
+    if step >= end_step:
+        return final_sparsity
+    if step <= begin_step:
+        return initial_sparsity
+    frac = (step - begin_step) / (end_step - begin_step)
+    return final_sparsity + (initial_sparsity - final_sparsity) * (1 - frac) ** 2
+
+
+def cubic_zero_before(step, final_sparsity, begin_step, end_step, initial_sparsity=0.0):
+    if begin_step < end_step and step <= begin_step:
+        return 0.0
+    return M.cubic_sparsity(step, final_sparsity, begin_step, end_step, initial_sparsity)
+
+
+def cubic_never_final(step, final_sparsity, begin_step, end_step, initial_sparsity=0.0):
+    if step >= end_step:
+        return initial_sparsity
+    return M.cubic_sparsity(step, final_sparsity, begin_step, end_step, initial_sparsity)
+
+
+def cubic_array(step, final_sparsity, begin_step, end_step, initial_sparsity=0.0):
+    return np.array(
+        [M.cubic_sparsity(step, final_sparsity, begin_step, end_step, initial_sparsity)]
+    )
+
+
+# ----------------------------------------------------- prune-retrain loop
+def _retrain(net, data, epochs, rng):
+    optimizer = mp.SGD(lr=0.05, momentum=0.9)
+    mp.train(net, data.X_train, data.y_train, epochs=epochs, optimizer=optimizer, rng=rng,
+             progress=False)  # fmt: skip
+
+
+def loop_linear(net, data, sparsity, rounds, epochs, rng=0):
+    records = []
+    for k in range(1, rounds + 1):
+        mp.prune(net, sparsity * k / rounds)
+        _retrain(net, data, epochs, rng)
+        records.append((mp.sparsity(net), net.accuracy(data.X_val, data.y_val)))
+    return records
+
+
+def loop_on_a_copy(net, data, sparsity, rounds, epochs, rng=0):
+    return M.prune_retrain(net.copy(), data, sparsity, rounds, epochs, rng)
+
+
+def loop_output_too(net, data, sparsity, rounds, epochs, rng=0):
+    records = []
+    for k in range(1, rounds + 1):
+        mp.prune(net, 1 - (1 - sparsity) ** (k / rounds), include_output=True)
+        _retrain(net, data, epochs, rng)
+        records.append((mp.sparsity(net), net.accuracy(data.X_val, data.y_val)))
+    return records
+
+
+def loop_lying_records(net, data, sparsity, rounds, epochs, rng=0):
+    return [(EqualFloat(0.5), EqualFloat(0.5))] * rounds
+
+
+WRONG = [
+    (c.check_masked_sgd_step, sgd_unmasked, False, "pruned weights (mask 0) are not exactly 0"),
+    (c.check_masked_sgd_step, sgd_velocity_unmasked, False, "the velocity is not 0 where"),
+    (c.check_masked_sgd_step, sgd_decoupled, False, "weight decay belongs in the gradient"),
+    (c.check_masked_sgd_step, sgd_uphill, False, "the weights moved up the gradient"),
+    (c.check_masked_sgd_step, sgd_no_velocity, False, "the velocity was not used"),
+    (c.check_masked_sgd_step, sgd_float64, True, "expected a NumPy array of the weights' dtype"),
+    (c.check_masked_sgd_step, sgd_list, False, "is list; expected a NumPy array"),
+    (c.check_masked_sgd_step, sgd_weights_only, False, "expected a tuple (W, velocity)"),
+    (c.check_cubic_sparsity, cubic_clamped, True, "divided by zero"),
+    (c.check_cubic_sparsity, cubic_square, False, "check the formula, its exponent 3"),
+    (c.check_cubic_sparsity, cubic_zero_before, True, "the target is initial_sparsity"),
+    (c.check_cubic_sparsity, cubic_never_final, False, "from end_step on the target is final"),
+    (c.check_cubic_sparsity, cubic_array, False, "returned a ndarray; expected a float"),
+    (c.check_prune_retrain, loop_linear, False, "1 - (1 - sparsity) ** (k / rounds)"),
+    (c.check_prune_retrain, loop_on_a_copy, False, "prune net itself (in place)"),
+    (c.check_prune_retrain, loop_output_too, False, "prune the hidden layers only"),
+    (c.check_prune_retrain, loop_lying_records, False, "returned a EqualFloat; expected a float"),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "answer", "hidden", "text"),
+    [pytest.param(*w, id=f"{w[0].__name__}-{w[1].__name__}") for w in WRONG],
+)
+def test_a_wrong_answer_gets_its_hint(check, answer, hidden, text):
+    """A usual mistake fails with the hint that names it."""
+    with pytest.raises(AssertionError, match=pattern_of(text)):
+        run(check, answer, hidden=hidden)
+
+
+@pytest.mark.parametrize(
+    ("check", "answer"),
+    [(c.check_masked_sgd_step, M.masked_sgd_step), (c.check_cubic_sparsity, M.cubic_sparsity)],
+    ids=["masked_sgd_step", "cubic_sparsity"],
+)
+def test_wrong_numbers_that_claim_equality_fail(check, answer):
+    """The master's results with every number changed fail, though they claim to be equal."""
+    with pytest.raises(AssertionError):
+        run(check, liar(answer), hidden=True)
+
+
+def test_a_wrong_schedule_value_is_not_corrected_in_the_hint():
+    """A slightly wrong target sparsity fails without the hint giving the expected one."""
+    wrong = perturbed(M.cubic_sparsity, lambda s: s * 0.97 + 0.003)
+    with pytest.raises(AssertionError, match="returned a wrong value") as info:
+        run(c.check_cubic_sparsity, wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_step_does_not_show_the_right_weights():
+    """Slightly wrong weights after a step fail without the hint giving the expected array."""
+    wrong = perturbed(M.masked_sgd_step, lambda out: (out[0] * 1.001, out[1]))
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        run(c.check_masked_sgd_step, wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
