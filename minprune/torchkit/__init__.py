@@ -7,6 +7,16 @@ Only these topics import it: ``import minprune`` itself needs NumPy alone, and
 from .counting import count_macs, count_nonzeros, count_parameters
 from .models import DigitsCNN, ResNet18, resnet18
 from .porting import ThresholdPruning, from_torch, threshold_unstructured, to_torch
+from .rnn import (
+    GATES,
+    DigitsRNN,
+    GradualRNNPruning,
+    gate_rows,
+    mask_units,
+    rnn_macs,
+    shrink_rnn,
+    unit_scores,
+)
 from .semistructured import is_2to4, mask_2to4
 from .surgery import channel_prune_resnet, keep_top, l1_filter_scores, prune_conv_bn_conv
 from .timing import Timing, benchmark, cuda_event_time
@@ -35,4 +45,12 @@ __all__ = [
     "from_torch",
     "ThresholdPruning",
     "threshold_unstructured",
+    "GATES",
+    "DigitsRNN",
+    "GradualRNNPruning",
+    "gate_rows",
+    "unit_scores",
+    "mask_units",
+    "shrink_rnn",
+    "rnn_macs",
 ]
