@@ -38,9 +38,11 @@ models with 3.0x to 3.15x fewer multiply-adds than the baseline measured from
 0.9x to 3.2x faster (median 1.8x) depending on *which* channels went (widths
 that leave conv2 with many channels keep its large output and its memory
 traffic), and the uniform L1 recipe at 3.9x fewer MACs (16 and 32 channels)
-measured 2.2x to 2.5x. 1.5x leaves that recipe a margin of a third for a slower
-or busier machine, and still fails a model whose MACs fall but whose latency
-does not (masks: 1.0x).
+measured 2.2x to 3.2x. On a quiet 16-core x86 server (one thread) the same
+3x-MAC models measured 1.1x to 3.1x and the 16/32 recipe 2.8x to 3.0x. 1.5x
+leaves that recipe a margin of a third or more on a slower or busier machine,
+and still fails a model whose MACs fall but whose latency does not (masks:
+1.0x; 10/64 channels: 0.9x to 1.2x).
 
 With ``hidden=True`` the accuracy is computed on a fresh random permutation of
 the test images in batches of random sizes, and the model must give every
