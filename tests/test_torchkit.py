@@ -173,3 +173,11 @@ def test_fit_rejects_a_bad_epoch_count():
     """epochs is an int >= 1."""
     with pytest.raises(ValueError, match="epochs"):
         tk.fit(nn.Linear(2, 2), torch.randn(4, 2), torch.zeros(4, dtype=torch.long), epochs=0)
+
+
+def test_prune_conv_bn_conv_keeps_dtype_and_mode():
+    """Surgery returns layers of the originals' dtype, and BatchNorm in the original's mode."""
+    conv1, bn1 = nn.Conv2d(1, 4, 3).double(), nn.BatchNorm2d(4).double().eval()
+    c1, b1, c2 = tk.prune_conv_bn_conv(conv1, bn1, nn.Conv2d(4, 2, 3).double(), [0, 2])
+    assert c1.weight.dtype == b1.weight.dtype == c2.weight.dtype == torch.float64
+    assert not b1.training

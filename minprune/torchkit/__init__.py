@@ -4,6 +4,16 @@ Only these topics import it: ``import minprune`` itself needs NumPy alone, and
 ``import minprune.torchkit`` is where torch comes in.
 """
 
+from .cnn import (
+    bn_scale_scores,
+    filter_sensitivity,
+    mask_filters,
+    nonzero_macs,
+    prune_filters,
+    prune_last_conv_into_linear,
+    slimming_keep,
+    slimming_penalty,
+)
 from .counting import count_macs, count_nonzeros, count_parameters
 from .models import DigitsCNN, ResNet18, resnet18
 from .porting import ThresholdPruning, from_torch, threshold_unstructured, to_torch
@@ -53,4 +63,12 @@ __all__ = [
     "mask_units",
     "shrink_rnn",
     "rnn_macs",
+    "prune_last_conv_into_linear",
+    "prune_filters",
+    "mask_filters",
+    "bn_scale_scores",
+    "slimming_penalty",
+    "slimming_keep",
+    "filter_sensitivity",
+    "nonzero_macs",
 ]

@@ -38,7 +38,7 @@ def _new_conv(conv, in_idx=None, out_idx=None):
     new = nn.Conv2d(
         w.shape[1], w.shape[0], conv.kernel_size, conv.stride, conv.padding,
         conv.dilation, bias=conv.bias is not None,
-    )  # fmt: skip
+    ).to(dtype=w.dtype)  # fmt: skip
     new.weight.data.copy_(w)
     if conv.bias is not None:
         b = conv.bias.detach()
@@ -47,7 +47,8 @@ def _new_conv(conv, in_idx=None, out_idx=None):
 
 
 def _new_bn(bn, idx):
-    new = nn.BatchNorm2d(len(idx), eps=bn.eps, momentum=bn.momentum).to(bn.weight.device)
+    new = nn.BatchNorm2d(len(idx), eps=bn.eps, momentum=bn.momentum)
+    new = new.to(bn.weight.device, bn.weight.dtype).train(bn.training)
     for name in ("weight", "bias"):
         getattr(new, name).data.copy_(getattr(bn, name).detach()[idx])
     new.running_mean.copy_(bn.running_mean[idx])

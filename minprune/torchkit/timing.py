@@ -29,16 +29,20 @@ class Timing:
         return f"{self.median * 1e3:.3f} ms (IQR {self.iqr * 1e3:.3f} ms, n={self.n})"
 
 
-def benchmark(fn, *args, min_run_time=0.5, num_threads=1, **kwargs):
+def benchmark(fn, *args, min_run_time=0.5, num_threads=1, timer=None, **kwargs):
     """Time ``fn(*args, **kwargs)`` with ``torch.utils.benchmark.Timer``.
 
     The timer warms up, synchronises CUDA around each measurement and picks the
     number of calls per measurement itself; this returns seconds per call.
+    ``timer`` replaces the wall clock: ``time.thread_time`` counts only this
+    thread's CPU time, which other processes on a shared machine cannot inflate
+    (valid for single-threaded CPU work only).
     """
     timer = tbench.Timer(
         stmt="fn(*args, **kwargs)",
         globals={"fn": fn, "args": args, "kwargs": kwargs},
         num_threads=num_threads,
+        **({} if timer is None else {"timer": timer}),
     )
     m = timer.blocked_autorange(min_run_time=min_run_time)
     return Timing(median=m.median, iqr=m.iqr, n=len(m.times))
