@@ -17,6 +17,20 @@ from .cnn import (
 from .counting import count_macs, count_nonzeros, count_parameters
 from .models import DigitsCNN, ResNet18, resnet18
 from .porting import ThresholdPruning, from_torch, threshold_unstructured, to_torch
+from .report import (
+    ACCURACY_BUDGET,
+    BATCH_SIZE,
+    MIN_CPU_SPEEDUP,
+    MIN_MAC_REDUCTION,
+    baseline_cnn,
+    bytes_on_disk,
+    bytes_sparse,
+    compare,
+    copy_model,
+    measure,
+    pareto_front,
+    table,
+)
 from .rnn import (
     GATES,
     DigitsRNN,
@@ -71,4 +85,16 @@ __all__ = [
     "slimming_keep",
     "filter_sensitivity",
     "nonzero_macs",
+    "ACCURACY_BUDGET",
+    "BATCH_SIZE",
+    "MIN_CPU_SPEEDUP",
+    "MIN_MAC_REDUCTION",
+    "baseline_cnn",
+    "bytes_on_disk",
+    "bytes_sparse",
+    "compare",
+    "copy_model",
+    "measure",
+    "pareto_front",
+    "table",
 ]
