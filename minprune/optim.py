@@ -3,14 +3,12 @@
     opt = SGD(lr=0.1, momentum=0.9, weight_decay=1e-4)
     opt.step(net, grads)          # grads[l] = {"W": dW, "b": db}
 
-Every step ends by multiplying the parameter by its mask, so a pruned weight
-stays exactly 0 through any number of steps, momentum and weight decay
-included. The gradients that ``Network.backward`` returns are already masked,
-so a weight pruned before the optimiser's first step never gets any state; a
-weight pruned mid-training keeps the velocity it had (decaying by ``momentum``
-each step), and the final multiplication by the mask keeps it at 0 all the
-same. The update works in place, in a scratch buffer kept with the state, so a
-step allocates no weight-sized temporaries. ``weight_decay`` is the coupled L2
+Every step masks the optimiser's state (velocity, moment estimates) and
+ends by multiplying the parameter by its mask, so a pruned weight stays
+exactly 0 through any number of steps, momentum and weight decay included,
+and a weight pruned mid-training loses its velocity at once. The update works
+in place, in a scratch buffer kept with the state, so a step allocates no
+weight-sized temporaries. ``weight_decay`` is the coupled L2
 term ``g + weight_decay * w`` (as in ``torch.optim.SGD``/``Adam``).
 """
 
@@ -52,7 +50,7 @@ class Optimizer:
                     state = self.state[(i, name)] = self.init_state(param)
                 if self.weight_decay and name == "W":
                     grad = grad + self.weight_decay * param
-                self.update(param, grad, state)
+                self.update(param, grad, mask, state)
                 param *= mask
 
     def zero_state(self):
@@ -76,13 +74,14 @@ class SGD(Optimizer):
     def init_state(self, param):
         return np.zeros_like(param), np.empty_like(param)  # velocity, scratch
 
-    def update(self, param, grad, state):
+    def update(self, param, grad, mask, state):
         v, step = state
         if not self.momentum:
             np.multiply(grad, self.lr, out=step)
         else:
             v *= self.momentum
             v += grad
+            v *= mask
             if self.nesterov:
                 np.multiply(v, self.momentum, out=step)
                 step += grad
@@ -113,7 +112,7 @@ class Adam(Optimizer):
     def init_state(self, param):
         return [np.zeros_like(param), np.zeros_like(param), 0]
 
-    def update(self, param, grad, state):
+    def update(self, param, grad, mask, state):
         m, v, t = state
         t += 1
         state[2] = t
@@ -121,6 +120,8 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * grad
         v *= self.beta2
         v += (1 - self.beta2) * grad * grad
+        m *= mask
+        v *= mask
         m_hat = m / (1 - self.beta1**t)
         v_hat = v / (1 - self.beta2**t)
         param -= (self.lr * m_hat / (np.sqrt(v_hat) + self.eps)).astype(param.dtype, copy=False)

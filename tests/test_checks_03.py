@@ -285,16 +285,6 @@ def test_a_wrong_mask_does_not_show_the_right_one():
     assert repr(expected) not in str(info.value) and str(expected) not in str(info.value)
 
 
-STALE_REFERENCE = (
-    "checks_03.check_masked_sgd_step feeds mp.SGD unmasked gradients and takes its velocity "
-    "as the reference; since mp.SGD stopped masking its state (ddfd630) the reference "
-    "velocity is nonzero at pruned weights, so the master fails and these hints, which come "
-    "after the comparison, never show: pass dW * mask to opt.step and compare with "
-    "state[0] * mask, as checks_05 does"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_REFERENCE)
 @pytest.mark.parametrize(
     ("answer", "hidden", "text"),
     [

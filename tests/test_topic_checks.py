@@ -22,12 +22,7 @@ SLOW = {"t05_prune_retrain_test"}
 REPEATS = 3
 
 # test cells whose check fails the master's answer: xfail on a pinned draw (see the reason)
-KNOWN_BUGS = {
-    "t03_masked_step_test": "checks_03.check_masked_sgd_step feeds mp.SGD unmasked gradients "
-    "and takes its velocity as the reference; since mp.SGD stopped masking its state "
-    "(ddfd630) that velocity is nonzero at pruned weights, so the right, masked velocity "
-    "fails: pass dW * mask to opt.step and compare with state[0] * mask, as checks_05 does",
-}
+KNOWN_BUGS = {}
 
 
 # masters whose answer cells take too long for this file: run them with MINPRUNE_HEAVY_CHECKS=1
