@@ -195,9 +195,18 @@ def check_l2_penalty(l2_penalty, hidden=False):
 
 # ---------------------------------------------------------- soft threshold
 def _soft_threshold_cases(rng, hidden):
-    """``(W, threshold)`` pairs; some weights sit exactly at +-threshold."""
+    """``(W, threshold)`` pairs; some weights sit exactly at +-threshold, some above it.
+
+    The threshold is drawn regardless of the weights' scale, so every |w| may lie below
+    it; then the answer is all zeros and hard thresholding or a lost sign would pass.
+    Each case with weights other than 0 gets one weight above the threshold on each
+    sign, far enough above it that shrinking shows in any precision.
+    """
     cases = []
     for W, strength in _cases(rng, hidden):
+        if W.size >= 4 and strength > 0 and W.any():
+            above = strength * (1.0 + rng.uniform(0.5, 3.0, size=2))
+            W.flat[1], W.flat[-2] = above[0], -above[1]
         if W.size >= 2 and strength > 0:
             W.flat[0], W.flat[-1] = strength, -strength  # ties: |w| == threshold -> 0
         cases.append((W, strength))
@@ -272,6 +281,17 @@ def check_ista_step(ista_step, hidden=False):
         # a few weights land exactly at 0 after the gradient step
         land = rng.random(W.shape) < 0.2
         W = np.where(land, lr * dW, W).astype(W.dtype)
+        if l1 > 0:
+            # some land within lr * l1 of 0, not at 0: only the proximal step zeroes them,
+            # which tells it from thresholding first and from the subgradient step; one
+            # lands beyond lr * l1, where a threshold of l1 alone would shrink it too far
+            near, far = rng.permutation(W.size)[:2]
+            scale = rng.uniform(0.2, 0.9, size=W.shape)
+            scale.flat[far] = rng.uniform(1.5, 4.0)
+            pick = rng.random(W.shape) < 0.2
+            pick.flat[near] = pick.flat[far] = True
+            U = lr * l1 * scale * rng.choice([-1.0, 1.0], W.shape)
+            W = np.where(pick, U + lr * dW, W).astype(W.dtype)
         expected = mp.soft_threshold(W - lr * dW, lr * l1)
         what = f"ista_step(W, dW, lr={lr:.3g}, l1={l1:.3g}) with {_where(W)}"
         answer = _call(ista_step, W, dW, lr, l1, what=what)
