@@ -146,6 +146,9 @@ def _threshold_cases(rng, hidden):
         threshold = float(W.dtype.type(threshold))
         if W.size >= 2 and threshold > 0:
             W.flat[0], W.flat[-1] = threshold, -threshold
+        if W.size >= 3 and threshold > 0:
+            # a weight below -threshold, which comparing the signed w would prune
+            W.flat[1] = -threshold * rng.uniform(1.5, 3.0)
         out.append((W, threshold))
     return out
 
@@ -173,11 +176,68 @@ def check_threshold_mask(threshold_mask, hidden=False):
 
 
 # ---------------------------------------------------------------- sparsity
+def _tie_at_cut(W, k):
+    """Give the smallest kept ``|w|`` of ``W`` the magnitude of the largest pruned one.
+
+    ``k`` weights are pruned, ``0 < k < W.size``: the two equal magnitudes then sit on
+    both sides of the cut, and only the lower flat index may be pruned.
+    """
+    order = np.argsort(_absolute(W).ravel(), kind="stable")
+    low, high = W.flat[order[k - 1]], W.flat[order[k]]
+    W.flat[order[k]] = _absolute(low) if high >= 0 else -_absolute(low)
+
+
+def _tie_straddles(Ws, masks):
+    """True when some pruned weight has the magnitude of a kept one in the same group."""
+    a = _concatenate([_absolute(W).ravel() for W in Ws])
+    m = _concatenate([mask.ravel() for mask in masks])
+    return bool((m == 0).any() and (m == 1).any() and a[m == 0].max() == a[m == 1].min())
+
+
+def _shows_mistakes(Ws, sparsity):
+    """True when the case tells each usual mistake of both scopes from the answer.
+
+    The layer-wise and the global masks differ; a tie straddles the global cut and the
+    cut of some array (an unstable sort breaks it the wrong way); and ranking the signed
+    weights prunes other weights, in both scopes.
+    """
+    scores = [_absolute(W) for W in Ws]
+    layer = pruning.sparsity_masks(scores, sparsity, scope="layer")
+    whole = pruning.sparsity_masks(scores, sparsity, scope="global")
+    if not any((a != b).any() for a, b in zip(layer, whole)):
+        return False
+    if not _tie_straddles(Ws, whole):
+        return False
+    if not any(_tie_straddles([W], [m]) for W, m in zip(Ws, layer)):
+        return False
+    for scope, masks in (("layer", layer), ("global", whole)):
+        signed = pruning.sparsity_masks(Ws, sparsity, scope=scope)
+        if not any((a != b).any() for a, b in zip(signed, masks)):
+            return False
+    return True
+
+
+def _visible_sparsity_case(rng):
+    """One list of arrays, with ties at the cuts, that shows every usual mistake."""
+    for _ in range(1000):
+        n_arrays = int(rng.integers(2, 4))
+        sparsity = float(rng.choice([0.3, 0.5, 0.6, 0.7, 0.8]))
+        Ws = [_weights(rng, _shape(rng), ties=True) for _ in range(n_arrays)]
+        for W in Ws:
+            _tie_at_cut(W, round(sparsity * W.size))
+        n = sum(W.size for W in Ws)
+        flat = _concatenate([W.ravel() for W in Ws])
+        _tie_at_cut(flat, round(sparsity * n))
+        ends = np.cumsum([W.size for W in Ws])[:-1]
+        Ws = [part.reshape(W.shape) for part, W in zip(np.split(flat, ends), Ws)]
+        if _shows_mistakes(Ws, sparsity):
+            break
+    return Ws, sparsity
+
+
 def _sparsity_cases(rng, hidden):
     """``(Ws, sparsity)`` pairs: lists of weight arrays, most with tied magnitudes."""
-    n_arrays = int(rng.integers(2, 4))
-    sparsity = float(rng.choice([0.3, 0.5, 0.6, 0.7, 0.8]))
-    cases = [([_weights(rng, _shape(rng), ties=True) for _ in range(n_arrays)], sparsity)]
+    cases = [_visible_sparsity_case(rng)]
     if hidden:
         cases += [
             ([_weights(rng, _shape(rng)) for _ in range(3)], float(rng.uniform(0.05, 0.95))),
