@@ -1,7 +1,8 @@
 """Checks of exercises 05 (retraining): mistakes get their hints, not the answer.
 
-checks_05 leaves minprune switched on (the prune-retrain loop is meant to call
-``mp.prune`` and ``mp.train``), so there is no switched-off test here.
+checks_05 switches off minprune's optimiser steps and ``cubic_sparsity`` while the
+learner's step and schedule run, and leaves minprune on for the prune-retrain loop,
+which is meant to call ``mp.prune`` and ``mp.train``.
 """
 
 import numpy as np
@@ -12,6 +13,7 @@ import minprune as mp
 from minprune.course import checks_05 as c
 
 M = master("05")
+OWN_WORK = "so they are switched off while it runs"
 
 
 def pattern_of(text):
@@ -183,3 +185,50 @@ def test_a_wrong_step_does_not_show_the_right_weights():
     with pytest.raises(AssertionError, match="values differ at") as info:
         run(c.check_masked_sgd_step, wrong)
     assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def _sgd_step(W, dW, mask, velocity, lr, momentum=0.9, weight_decay=0.0):
+    layer = mp.Dense(W.copy(), np.zeros(W.shape[1], W.dtype), "identity", mask)
+    net = mp.Network.from_layers([layer])
+    mp.SGD(lr, momentum, weight_decay=weight_decay).step(
+        net, [{"W": dW * mask, "b": np.zeros(W.shape[1], W.dtype)}]
+    )
+    return net.layers[0].W, velocity
+
+
+@pytest.mark.parametrize(
+    ("check", "answer"),
+    [
+        (c.check_masked_sgd_step, _sgd_step),
+        (
+            c.check_cubic_sparsity,
+            lambda step, final, begin, end, initial=0.0: mp.cubic_sparsity(
+                step, final, begin, end, initial
+            ),
+        ),
+    ],
+    ids=["sgd", "cubic_sparsity"],
+)
+def test_calling_minprune_is_switched_off(check, answer):
+    """An answer that calls minprune's optimiser or schedule fails and is told why."""
+    with pytest.raises(AssertionError, match=OWN_WORK):
+        run(check, answer)
+
+
+def test_a_reference_taken_before_the_check_is_switched_off_too():
+    """``from minprune import cubic_sparsity`` before the check does not get around it."""
+    from minprune import cubic_sparsity
+
+    with pytest.raises(AssertionError, match=OWN_WORK):
+        run(c.check_cubic_sparsity, cubic_sparsity)
+
+
+def test_minprune_works_again_after_the_check():
+    """The switched-off functions are restored once the check is done."""
+    with pytest.raises(AssertionError):
+        run(c.check_cubic_sparsity, mp.cubic_sparsity)
+    with pytest.raises(AssertionError):
+        run(c.check_masked_sgd_step, _sgd_step)
+    assert mp.cubic_sparsity(10, 0.8, 0, 10) == 0.8
+    W, *_ = _sgd_step(np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)), np.zeros((2, 2)), 0.5)
+    np.testing.assert_allclose(W, 0.5)

@@ -11,11 +11,20 @@ mistake, never the expected numbers::
 With ``hidden=True`` a check runs more cases: float32 weights (the answer must
 keep the dtype), momentum or weight decay of 0, a mask that changes between
 steps, schedules whose first and last step coincide, and harder pruning targets.
+
+While the learner's masked step runs, minprune's optimiser steps raise an
+``AssertionError``, and while its schedule runs, ``mp.cubic_sparsity`` does: these
+exercises ask for NumPy code, and an answer that only calls the reference would
+pass any comparison with it. The prune-retrain loop is meant to call ``mp.prune``
+and ``mp.train``, so minprune stays on for it.
 """
+
+import contextlib
 
 import numpy as np
 
 import minprune as mp
+from minprune import optim, schedules
 
 from . import checks
 
@@ -40,6 +49,48 @@ def _close(a, b, dtype):
     """``a`` and ``b`` (plain float arrays) agree to the tolerance of ``dtype``."""
     tol = _tol(dtype)
     return bool((_absolute(a - b) <= 1e-12 + tol * _absolute(b)).all())
+
+
+# ------------------------------------------------------------ own work only
+def _blocked(*args, **kwargs):
+    raise AssertionError(
+        "this exercise asks for your own NumPy code: minprune's optimiser steps and "
+        "cubic_sparsity are what the check compares your answer with, so they are switched "
+        "off while it runs"
+    )
+
+
+def _optimiser_functions():
+    """minprune's functions that take an SGD step by themselves."""
+    return [optim.Optimizer.step, optim.SGD.update, optim.Adam.update]
+
+
+def _schedule_functions():
+    """minprune's function that answers the schedule exercise by itself."""
+    return [schedules.cubic_sparsity]
+
+
+@contextlib.contextmanager
+def _own_work(funcs):
+    """Make ``funcs`` raise while the block runs, then restore them.
+
+    The function objects themselves get a raising body (``__code__``), so a reference
+    taken earlier (``from minprune import cubic_sparsity``) is switched off too.
+    """
+    saved = [f.__code__ for f in funcs]
+    try:
+        for f in funcs:
+            f.__code__ = _blocked.__code__
+        yield
+    finally:
+        for f, code in zip(funcs, saved, strict=True):
+            f.__code__ = code
+
+
+def _call(fn, *args, funcs, what, **kwargs):
+    """``checks.call`` with ``funcs`` switched off."""
+    with _own_work(funcs):
+        return checks.call(fn, *args, what=what, **kwargs)
 
 
 # ------------------------------------------------------------ masked update
@@ -136,7 +187,7 @@ def check_masked_sgd_step(masked_sgd_step, hidden=False):
                 what += ", just after the mask lost entries"
                 W = W * _asarray(mask, dtype=W.dtype)  # pruning zeroes the weights it removes
             out = _unpack_pair(
-                checks.call(
+                _call(
                     masked_sgd_step,
                     W,
                     dW,
@@ -145,6 +196,7 @@ def check_masked_sgd_step(masked_sgd_step, hidden=False):
                     lr,
                     momentum=momentum,
                     weight_decay=weight_decay,
+                    funcs=_optimiser_functions(),
                     what=what,
                 ),
                 what,
@@ -216,7 +268,16 @@ def check_cubic_sparsity(cubic_sparsity, hidden=False):
             f"end_step={end}, initial_sparsity={initial:.3f})"
         )
         try:
-            answer = checks.call(cubic_sparsity, step, final, begin, end, initial, what=what)
+            answer = _call(
+                cubic_sparsity,
+                step,
+                final,
+                begin,
+                end,
+                initial,
+                funcs=_schedule_functions(),
+                what=what,
+            )
         except ZeroDivisionError:
             raise AssertionError(
                 f"{what} divided by zero; when begin_step == end_step the schedule jumps "
