@@ -308,14 +308,57 @@ def _rows(X):
     return X[_lexsort(X.T[::-1])]
 
 
-def _cv_cases(rng, hidden):
-    """``(X, y, folds, thresholds, n_classes)`` tuples; ``X`` is labelled by a teacher network."""
-    cases = []
-    for k in [int(rng.integers(3, 5))] + ([2, 5] if hidden else []):
+def _in_place_differs(nets, X, y, folds, thresholds):
+    """True when pruning each fold's network in place changes some accuracy.
+
+    Pruning one network threshold after threshold, instead of a fresh copy for every
+    threshold, must give other accuracies on the visible case, or the mistake passes.
+    """
+    for net, fold in zip(nets, folds):
+        fresh = [
+            mp.prune(net.copy(), threshold=float(t)).accuracy(X[fold], y[fold]) for t in thresholds
+        ]
+        again = net.copy()
+        in_place = [
+            mp.prune(again, threshold=float(t)).accuracy(X[fold], y[fold]) for t in thresholds
+        ]
+        if fresh != in_place:
+            return True
+    return False
+
+
+def _cv_case(rng, k, show_in_place=False):
+    """``(X, y, folds, thresholds, n_classes, width, seed)``; ``X`` is labelled by a teacher.
+
+    With ``show_in_place``, the shuffled thresholds are drawn again (and then the whole
+    case) until pruning one network in place gives other accuracies than fresh copies:
+    increasing thresholds, or ones that change no prediction, would let it pass.
+    """
+    for _ in range(20):
         teacher, X, y = _teacher(rng, n=int(rng.integers(60, 90)), n_hidden=1)
         folds = selection.kfold_indices(y, k, rng=rng)
-        thresholds = _grid(rng, 0.0, 1.0, int(rng.integers(4, 7)), shuffled=True)
-        cases.append((X, y, folds, thresholds, teacher.sizes[-1]))
+        n_classes = teacher.sizes[-1]
+        width, seed = int(rng.integers(6, 12)), int(rng.integers(2**31))
+        m = int(rng.integers(4, 7))
+        thresholds = _grid(rng, 0.0, 1.0, m, shuffled=True)
+        if not show_in_place:
+            break
+        nets = [
+            _train_fn(X[rest], y[rest], n_classes, width, seed)
+            for rest in (_delete(_arange(len(y)), fold) for fold in folds)
+        ]
+        for _ in range(10):
+            if _in_place_differs(nets, X, y, folds, thresholds):
+                return X, y, folds, thresholds, n_classes, width, seed
+            thresholds = _grid(rng, 0.0, 1.0, m, shuffled=True)
+    return X, y, folds, thresholds, n_classes, width, seed
+
+
+def _cv_cases(rng, hidden):
+    """The visible case, which shows pruning in place, and with ``hidden`` two more."""
+    cases = [_cv_case(rng, int(rng.integers(3, 5)), show_in_place=True)]
+    if hidden:
+        cases += [_cv_case(rng, k) for k in (2, 5)]
     return cases
 
 
@@ -323,8 +366,7 @@ def check_cross_val_accuracy(cross_val_accuracy, hidden=False):
     """Check ``cross_val_accuracy(train_fn, X, y, folds, thresholds) -> (base, accuracy)``."""
     checks.expect_callable(cross_val_accuracy, "cross_val_accuracy")
     rng = checks.rng()
-    for X, y, folds, thresholds, n_classes in _cv_cases(rng, hidden):
-        width, seed = int(rng.integers(6, 12)), int(rng.integers(2**31))
+    for X, y, folds, thresholds, n_classes, width, seed in _cv_cases(rng, hidden):
 
         def train_fn(X_train, y_train, n_classes=n_classes, width=width, seed=seed):
             return _train_fn(X_train, y_train, n_classes, width, seed)
@@ -408,6 +450,15 @@ def _selection_cases(rng, hidden):
             np.array([[0.9, 0.85, 0.9, 0.9], [0.9, 0.87, 0.9, 0.9]]),
             np.array([0.9, 0.9]),
             0.02,
+        )
+    )
+    # at 0.2 the mean drop is within the tolerance, the drop of fold 0 is not
+    cases.append(
+        (
+            np.array([0.1, 0.2, 0.3]),
+            np.array([[0.9, 0.88, 0.8], [0.9, 0.9, 0.8]]),
+            np.array([0.9, 0.9]),
+            0.015,
         )
     )
     if hidden:
