@@ -287,7 +287,11 @@ def _keep(rng, n, size=None):
 
 def _remove_cases(rng, hidden):
     first = _case(rng, activation="sigmoid")
-    cases = [(first, _keep(rng, first.W.shape[1], size=max(1, first.W.shape[1] // 2)))]
+    size = max(1, first.W.shape[1] // 2)
+    keep = _keep(rng, first.W.shape[1], size=size)
+    while keep[-1] == size - 1:  # keep = range(k): then W_next[:k] would be the kept rows
+        keep = _keep(rng, first.W.shape[1], size=size)
+    cases = [(first, keep)]
     if hidden:
         for act in _ACTIVATIONS:
             case = _case(rng, activation=act)
@@ -510,10 +514,12 @@ def _merge_cases(rng, hidden):
         W, b = case.W.astype(_float64), case.b.astype(_float64)
         n = W.shape[1]
         extra_W, extra_b = [], []
-        for j in rng.choice(n, size=int(rng.integers(2, n + 1)), replace=False):
+        for i, j in enumerate(rng.choice(n, size=int(rng.integers(2, n + 1)), replace=False)):
             copies = int(rng.integers(1, 3))
             for _ in range(copies):
-                noise = rng.uniform(-1, 1, size=W.shape[0] + 1) * float(rng.choice([0.0, 0.4, 3.0]))
+                # the first neuron's copies lie within tol of it: something always merges
+                scales = [0.0, 0.4] if i == 0 else [0.0, 0.4, 3.0]
+                noise = rng.uniform(-1, 1, size=W.shape[0] + 1) * float(rng.choice(scales))
                 extra_W.append(W[:, j] + tol * noise[:-1])
                 extra_b.append(b[j] + tol * noise[-1])
         if chain:
@@ -525,6 +531,14 @@ def _merge_cases(rng, hidden):
         W = np.hstack([W, np.array(extra_W).T])
         b = np.concatenate([b, extra_b])
         order = rng.permutation(W.shape[1])
+        if chain:
+            # the middle of the chain after both ends: were it first, its group would
+            # take both ends, and merging through the chain would give the same groups
+            where = np.argsort(order)
+            ends, middle = (0, W.shape[1] - 1), W.shape[1] - 2
+            last = max(where[e] for e in ends)
+            if where[middle] < last:
+                order[where[middle]], order[last] = order[last], order[where[middle]]
         W, b = W[:, order].astype(dtype), b[order].astype(dtype)
         W_next = rng.normal(size=(W.shape[1], case.W_next.shape[1])).astype(dtype)
         return _Case(W, b, W_next, case.b_next, act, case.X)
