@@ -119,11 +119,25 @@ def _describe(W):
 
 
 # ------------------------------------------------------------ 1. byte counts
+def _visible_bytes_matrix(rng):
+    """The visible matrix: every usual mistake shows, and each gets a count of its own.
+
+    Its size is not a multiple of 8 (the bitmask must round up), it holds a zero (dense
+    storage keeps it) and a negative nonzero (``W > 0`` must miss it), and no two
+    mistakes give one count in any format, so the hint can name the mistake.
+    """
+    for _ in range(1000):
+        W = _pruned(rng, _shape(rng))
+        if W.size % 8 == 0 or not (W == 0).any() or not (W < 0).any():
+            continue
+        if all(_unambiguous_bytes(W, fmt, 4, 4) for fmt in FORMATS):
+            break
+    return W
+
+
 def _bytes_cases(rng, hidden):
     """``(W, format, value_bytes, index_bytes)``; the visible case covers every format."""
-    W = _pruned(rng, _shape(rng))
-    while W.size % 8 == 0:  # the bitmask must round up
-        W = _pruned(rng, _shape(rng))
+    W = _visible_bytes_matrix(rng)
     cases = [(W, fmt, 4, 4) for fmt in FORMATS]
     if hidden:
         for v, i in [(1, 2), (2, 2), (8, 8), (1, 4), (4, 2)]:
@@ -141,35 +155,72 @@ def _bytes_cases(rng, hidden):
     return cases
 
 
-def _bytes_hint(W, fmt, v, i, got, what):
-    """A hint for a few usual mistakes, or None."""
+def _bytes_mistakes(W, fmt, v, i):
+    """``(count, hint)`` for each usual mistake in counting the bytes of ``W`` in ``fmt``."""
     rows, cols = W.shape
     n = W.size
     nnz = int(_count_nonzero(W))
     positive = int((W > 0).sum())
-    if nnz != positive and got == storage._matrix_bytes(W.shape, positive, fmt, 8 * v, 8 * i):
-        return f"{what}: count every nonzero weight, the negative ones too (W != 0, not W > 0)"
-    if fmt == "dense" and got == nnz * v:
-        return f"{what}: dense storage keeps every entry, zeros included"
+    out = []
+    if nnz != positive:
+        out.append(
+            (
+                storage._matrix_bytes(W.shape, positive, fmt, 8 * v, 8 * i),
+                "count every nonzero weight, the negative ones too (W != 0, not W > 0)",
+            )
+        )
+    if fmt == "dense":
+        out.append((nnz * v, "dense storage keeps every entry, zeros included"))
     if fmt == "bitmask":
-        if got in (nnz * v + n // 8, nnz * v + n / 8) and n % 8:
-            return f"{what}: one bit per entry, rounded up to whole bytes (ceil(n / 8))"
-        if got == nnz * v + n:
-            return f"{what}: the mask takes one bit per entry, not one byte"
-        if got == n * v + math.ceil(n / 8):
-            return f"{what}: the bitmask stores only the nonzero values"
-    if fmt == "coo" and got == nnz * (v + i):
-        return f"{what}: COO stores two indices (row and column) per nonzero"
+        if n % 8:
+            rounding = "one bit per entry, rounded up to whole bytes (ceil(n / 8))"
+            out += [(nnz * v + n // 8, rounding), (nnz * v + n / 8, rounding)]
+        out.append((nnz * v + n, "the mask takes one bit per entry, not one byte"))
+        out.append((n * v + math.ceil(n / 8), "the bitmask stores only the nonzero values"))
+    if fmt == "coo":
+        out.append((nnz * (v + i), "COO stores two indices (row and column) per nonzero"))
     if fmt == "csr":
-        if got == nnz * (v + i):
-            return f"{what}: CSR also stores the row pointers"
-        if got == nnz * (v + i) + rows * i:
-            return f"{what}: CSR has rows + 1 row pointers (the last one marks the end)"
-        if cols != rows and got == nnz * (v + i) + (cols + 1) * i:
-            return f"{what}: there is one row pointer per row of W (W.shape[0]), plus one"
-        if got == nnz * (v + 2 * i):
-            return f"{what}: this is COO; CSR stores one column index per nonzero and row pointers"
-    return None
+        out.append((nnz * (v + i), "CSR also stores the row pointers"))
+        out.append(
+            (
+                nnz * (v + i) + rows * i,
+                "CSR has rows + 1 row pointers (the last one marks the end)",
+            )
+        )
+        if cols != rows:
+            out.append(
+                (
+                    nnz * (v + i) + (cols + 1) * i,
+                    "there is one row pointer per row of W (W.shape[0]), plus one",
+                )
+            )
+        out.append(
+            (
+                nnz * (v + 2 * i),
+                "this is COO; CSR stores one column index per nonzero and row pointers",
+            )
+        )
+    return out
+
+
+def _unambiguous_bytes(W, fmt, v, i):
+    """True when no count other than the right one is given by two different mistakes."""
+    expected = storage._matrix_bytes(W.shape, int(_count_nonzero(W)), fmt, 8 * v, 8 * i)
+    hints = {}
+    for count, hint in _bytes_mistakes(W, fmt, v, i):
+        if count != expected:
+            hints.setdefault(count, set()).add(hint)
+    return all(len(h) == 1 for h in hints.values())
+
+
+def _bytes_hint(W, fmt, v, i, got, what):
+    """The hint for the one usual mistake that gives the count ``got``, or None.
+
+    When two mistakes give the same count, naming either could send the learner after
+    the wrong one: then no mistake is named.
+    """
+    hints = {hint for count, hint in _bytes_mistakes(W, fmt, v, i) if count == got}
+    return f"{what}: {hints.pop()}" if len(hints) == 1 else None
 
 
 def check_matrix_bytes(matrix_bytes, hidden=False):
@@ -195,6 +246,8 @@ def check_matrix_bytes(matrix_bytes, hidden=False):
 def _break_even_cases(rng, hidden):
     """``(format, shape, value_bytes, index_bytes)``."""
     shape = _shape(rng, 5, 300)
+    while shape[0] * shape[1] % 8 == 0:  # the bitmask must round up
+        shape = _shape(rng, 5, 300)
     cases = [(fmt, shape, 4, 4) for fmt in FORMATS]
     if hidden:
         for v, i in [(1, 4), (2, 2), (1, 2), (8, 8), (4, 2)]:
@@ -426,13 +479,36 @@ def _net(rng, sizes, sparsity):
     return net
 
 
+def _visible_report_case(rng, sizes):
+    """``(net, 8, 32)``: a net on which every usual mistake shows, with a count of its own.
+
+    Row pointers counted on the input side change the count only when the first and
+    the last sizes differ; 6-bit indices only when some layer has enough nonzeros.
+    (With 8 bits and 32 clusters, padding all layers at once and log2(32) bits are
+    right anyway.)
+    """
+    wanted = {
+        hint
+        for kwargs, hint in _report_variants(32)
+        if "per_layer_pad" not in kwargs and kwargs.get("index_bits") != 5
+    }
+    for _ in range(1000):
+        net = _net(rng, sizes(2), float(rng.uniform(0.5, 0.9)))
+        shown = {hint for key in KEYS for _, hint in _report_mistakes(net, 8, 32, key)}
+        if not wanted <= shown:
+            continue
+        if all(_unambiguous_report(net, 8, 32, key) for key in KEYS):
+            break
+    return net, 8, 32
+
+
 def _report_cases(rng, hidden):
     """``(net, bits, n_clusters)``."""
 
     def sizes(n_layers):
         return [int(s) for s in rng.integers(2, 40, size=n_layers + 1)]
 
-    cases = [(_net(rng, sizes(2), float(rng.uniform(0.5, 0.9))), 8, 32)]
+    cases = [_visible_report_case(rng, sizes)]
     if hidden:
         cases += [
             (_net(rng, sizes(3), float(rng.uniform(0.3, 0.95))), 4, 16),
@@ -478,9 +554,9 @@ def _variant(
     return out
 
 
-def _report_hint(net, bits, k, key, got, what):
-    """A hint for the usual mistakes in one entry of the report, or None."""
-    mistakes = [
+def _report_variants(k):
+    """``(kwargs of _variant, hint)`` for each usual mistake in the report."""
+    return [
         (dict(bias=False), "add each layer's biases, stored dense at 4 bytes each"),
         (
             dict(pointers="in"),
@@ -492,11 +568,32 @@ def _report_hint(net, bits, k, key, got, what):
         (dict(index_bits=math.log2(k)), "the index takes ceil(log2(n_clusters)) whole bits"),
         (dict(index_bits=k.bit_length()), "the index takes ceil(log2(n_clusters)) bits: 5 for 32"),
     ]
-    for kwargs, hint in mistakes:
-        variant = _variant(net, bits, k, **kwargs)
-        if variant[key] == got and variant[key] != _variant(net, bits, k)[key]:
-            return f"{what}[{key!r}]: {hint}"
-    return None
+
+
+def _report_mistakes(net, bits, k, key):
+    """``(count, hint)`` for each usual mistake that changes entry ``key`` of the report."""
+    right = _variant(net, bits, k)[key]
+    out = []
+    for kwargs, hint in _report_variants(k):
+        count = _variant(net, bits, k, **kwargs)[key]
+        if count != right:
+            out.append((count, hint))
+    return out
+
+
+def _unambiguous_report(net, bits, k, key):
+    """True when no two mistakes give the same wrong count for entry ``key``."""
+    counts = [count for count, _ in _report_mistakes(net, bits, k, key)]
+    return len(set(counts)) == len(counts)
+
+
+def _report_hint(net, bits, k, key, got, what):
+    """The hint for the one usual mistake that gives ``got`` for entry ``key``, or None.
+
+    When two mistakes give the same count, neither is named.
+    """
+    hints = {hint for count, hint in _report_mistakes(net, bits, k, key) if count == got}
+    return f"{what}[{key!r}]: {hints.pop()}" if len(hints) == 1 else None
 
 
 def check_compression_bytes(compression_bytes, hidden=False):
