@@ -354,7 +354,12 @@ def check_threshold_method(method, hidden=False):
 
     # default_mask: entries pruned before stay pruned
     W = _tensor_with_ties(rng, (int(rng.integers(4, 9)), int(rng.integers(4, 9))), _float32, 0.2)
-    default = torch.tensor((rng.random(tuple(W.shape)) < 0.5).astype(_float32))
+    pruned = (rng.random(tuple(W.shape)) < 0.5).astype(_float32)
+    # a weight above the threshold under a 0 of default_mask: ignoring it brings that back
+    j = int(rng.integers(1, W.numel() - 1))  # not the ties at the first and last entries
+    pruned.flat[j] = 0.0
+    W.view(-1)[j] = float(rng.choice([-1.0, 1.0]) * rng.uniform(0.3, 1.0))
+    default = torch.tensor(pruned)
     expected = _expected_mask(W, 0.2) * _numpy(default)
     what = f"{name}(0.2).compute_mask(t, default_mask) with zeros in default_mask"
     with _own_work():
