@@ -7,7 +7,6 @@ the hints they must get, are in ``test_checks_NN.py``.
 
 import importlib
 import inspect
-import os
 import re
 
 import numpy as np
@@ -25,21 +24,11 @@ REPEATS = 3
 KNOWN_BUGS = {}
 
 
-# masters whose answer cells take too long for this file: run them with MINPRUNE_HEAVY_CHECKS=1
-# (``make test`` runs every master under nbval anyway)
-HEAVY = {"12": "the capstone master compresses a CNN with fine-tuning (about 30 s)"}
-
-
 def _param(topic, gid, source, *extra):
     """A test-cell param, marked xfail (strict) when its check is known to fail the master."""
     marks = []
     if gid in KNOWN_BUGS:
         marks.append(pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_BUGS[gid]))
-    if topic in HEAVY:
-        marks.append(pytest.mark.slow)
-        marks.append(
-            pytest.mark.skipif(not os.environ.get("MINPRUNE_HEAVY_CHECKS"), reason=HEAVY[topic])
-        )
     return pytest.param(topic, gid, source, *extra, id=gid, marks=marks)
 
 
@@ -84,13 +73,8 @@ def _check_functions():
         except Exception as exc:  # a module being written: report it, test the others
             out.append(pytest.param(exc, id=f"{path.stem}.import"))
             continue
-        topic = path.stem[-2:]
-        marks = []
-        if topic in HEAVY:
-            skip = not os.environ.get("MINPRUNE_HEAVY_CHECKS")
-            marks = [pytest.mark.slow, pytest.mark.skipif(skip, reason=HEAVY[topic])]
         out += [
-            pytest.param(fn, id=f"{path.stem}.{name}", marks=marks)
+            pytest.param(fn, id=f"{path.stem}.{name}")
             for name, fn in vars(module).items()
             if name.startswith("check_")
             and inspect.isfunction(fn)
@@ -131,15 +115,22 @@ def test_every_master_test_cell_runs_a_check():
         assert re.search(rf"checks_{topic}\.check_\w+\(", visible), gid
 
 
-@pytest.mark.parametrize("check", CHECKS)
-@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+@pytest.mark.parametrize(
+    ("check", "hidden"),
+    [
+        pytest.param(check, hidden, id=f"{param.id}-{'hidden' if hidden else 'visible'}")
+        for param in CHECKS
+        for check in param.values
+        for hidden in (False, True)
+        # the prune-retrain battery trains networks; its visible check already fails
+        if not (hidden and "prune_retrain" in getattr(check, "__name__", ""))
+    ],
+)
 def test_an_answer_equal_to_anything_fails(check, hidden):
     """Returning an object whose ``__eq__`` always says yes fails with an AssertionError."""
     if isinstance(check, Exception):
         raise check
     params = inspect.signature(check).parameters.values()
     n_answers = sum(p.default is inspect.Parameter.empty for p in params)
-    if "prune_retrain" in check.__name__ and hidden:
-        pytest.skip("the visible check already trains and fails; the battery adds only time")
     with pytest.raises(AssertionError):
         run(check, *[always_equal] * n_answers, hidden=hidden)
