@@ -35,7 +35,32 @@ def init_weights(n_in, n_out, activation, rng, dtype):
     return W.astype(dtype)
 
 
-class Network:
+class Predictor:
+    """``predict_proba``, ``predict`` and ``accuracy`` for anything with ``forward`` and ``loss_name``.
+
+    ``Network`` and the sparse ``storage.SparseNetwork`` share them.
+    """
+
+    def predict_proba(self, X):
+        """Class probabilities: softmax of the logits (or the output itself for mse)."""
+        out = self.forward(X)
+        return softmax(out) if self.loss_name == "cross_entropy" else out
+
+    def predict(self, X):
+        """Predicted labels: argmax of the output (or output > 0.5 for one sigmoid unit)."""
+        out = self.forward(X)
+        if out.shape[1] == 1:
+            return (out[:, 0] > 0.5).astype(np.int64)
+        return out.argmax(axis=1)
+
+    def accuracy(self, X, y):
+        """Fraction of samples whose predicted label equals ``y``."""
+        pred = self.predict(X)
+        y = check_labels(y, "y", pred.shape[0])
+        return float(np.mean(pred == y))
+
+
+class Network(Predictor):
     """A dense network with masks beside its weights.
 
     Parameters
@@ -195,25 +220,6 @@ class Network:
             for layer, g in zip(self.layers, grads):
                 g["W"] += penalty.grad(layer.W) * layer.mask
         return value, grads
-
-    # ------------------------------------------------------------ prediction
-    def predict_proba(self, X):
-        """Class probabilities: softmax of the logits (or the output itself for mse)."""
-        out = self.forward(X)
-        return softmax(out) if self.loss_name == "cross_entropy" else out
-
-    def predict(self, X):
-        """Predicted labels: argmax of the output (or output > 0.5 for one sigmoid unit)."""
-        out = self.forward(X)
-        if out.shape[1] == 1:
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out.argmax(axis=1)
-
-    def accuracy(self, X, y):
-        """Fraction of samples whose predicted label equals ``y``."""
-        pred = self.predict(X)
-        y = check_labels(y, "y", pred.shape[0])
-        return float(np.mean(pred == y))
 
     # ----------------------------------------------------------------- state
     def copy(self):

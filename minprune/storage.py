@@ -33,8 +33,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import check_array, check_choice, check_dtype
-from .activations import ACTIVATIONS, softmax
-from .network import Network
+from .activations import ACTIVATIONS
+from .network import Network, Predictor
 
 __all__ = [
     "FORMATS",
@@ -186,7 +186,7 @@ def break_even_sparsity(format, shape, value_dtype="float32", index_dtype="int32
     return float(min(max(s, 0.0), 1.0))
 
 
-class SparseNetwork:
+class SparseNetwork(Predictor):
     """A network whose weights are scipy.sparse matrices, for fast sparse inference.
 
     Each layer keeps ``W.T : (n_out, n_in)`` (one row per output neuron) and
@@ -250,18 +250,6 @@ class SparseNetwork:
             Z += b
             A = ACTIVATIONS[act][0](Z)
         return A
-
-    def predict_proba(self, X):
-        """Class probabilities: softmax of the logits (or the output itself for mse)."""
-        out = self.forward(X)
-        return softmax(out) if self.loss_name == "cross_entropy" else out
-
-    def predict(self, X):
-        """Predicted labels, as ``Network.predict``."""
-        out = self.forward(X)
-        if out.shape[1] == 1:
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out.argmax(axis=1)
 
     def __repr__(self):
         sizes = [self.weights[0].shape[1]] + [Wt.shape[0] for Wt in self.weights]
