@@ -254,3 +254,72 @@ def test_expect_true_raises_the_hint():
     checks.expect_true(1 < 2, "never")
     with pytest.raises(AssertionError, match="the output layer was pruned"):
         checks.expect_true(False, "the output layer was pruned")
+
+
+# ------------------------------------------------------------- switched_off
+def _reference(x):
+    """A stand-in for one of minprune's reference answers."""
+    return x + 1
+
+
+def _other(x):
+    return 2 * x
+
+
+def _earlier_name():
+    """The reference reached through a name bound before the block (``from m import f``)."""
+    return _saved_reference(1)
+
+
+_saved_reference = _reference
+
+
+def test_switched_off_blocks_the_function_and_a_name_taken_earlier():
+    """Both the function and a reference bound earlier raise the hint inside the block."""
+    with checks.switched_off([_reference], "write sparsity yourself: mp.sparsity is off"):
+        with pytest.raises(AssertionError, match="write sparsity yourself: mp.sparsity is off"):
+            _reference(1)
+        with pytest.raises(AssertionError, match="write sparsity yourself"):
+            _earlier_name()
+        assert _other(2) == 4
+    assert _reference(1) == 2 and _earlier_name() == 2
+
+
+def test_switched_off_restores_after_an_exception():
+    """An error inside the block still gives every function its own code back."""
+    code = _reference.__code__
+    with pytest.raises(ValueError), checks.switched_off([_reference, _other]):
+        raise ValueError("the learner's code failed")
+    assert _reference.__code__ is code and _reference(1) == 2 and _other(2) == 4
+
+
+def test_switched_off_default_hint_names_the_functions_and_skips_non_functions():
+    """Without a hint the message names what is off; classes and builtins are left alone."""
+    with checks.switched_off([_reference, dict, len]):
+        with pytest.raises(AssertionError, match=r"your own code: minprune's _reference is"):
+            _reference(1)
+        assert len(dict(a=1)) == 1
+
+
+def test_switched_off_nests_and_lists_a_function_twice():
+    """Nested blocks and a function listed twice still restore the original code."""
+    with checks.switched_off([_reference, _reference], "outer"):
+        with checks.switched_off([_reference], "inner"):
+            with pytest.raises(AssertionError, match="inner"):
+                _reference(1)
+        with pytest.raises(AssertionError, match="outer"):
+            _reference(1)
+    assert _reference(1) == 2
+
+
+def test_call_without_switches_the_reference_off_only_during_the_call():
+    """``call(..., without=...)`` blocks the reference for the learner's code, then restores it."""
+
+    def learner(x):
+        return _saved_reference(x)
+
+    with pytest.raises(AssertionError, match="your own"):
+        checks.call(learner, 1, what="f(x)", without=[_reference], hint="use your own code")
+    assert checks.call(learner, 1, what="f(x)") == 2
+    assert checks.call(lambda x, k=0: x * 3 + k, 1, k=1, without=[_reference]) == 4
+    assert _reference(1) == 2

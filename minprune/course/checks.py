@@ -23,9 +23,14 @@ fooled by an answer whose ``__eq__`` always says yes (answers are read as plain
 arrays and compared by arithmetic), nor by a learner replacing ``np.allclose``,
 ``np.testing`` or builtins: the functions used here are captured when this
 module is imported.
+
+While a check runs the learner's code, minprune's own answer to the exercise is
+switched off (``switched_off``, or ``call(..., without=funcs)``): calling it raises
+an ``AssertionError`` asking for the learner's own code.
 """
 
 import builtins
+import contextlib
 import copy as _copy
 
 import numpy as np
@@ -52,6 +57,12 @@ _AssertionError = builtins.AssertionError
 _Exception = builtins.Exception
 _type = builtins.type
 _deepcopy = _copy.deepcopy
+_hasattr = builtins.hasattr
+_getattr = builtins.getattr
+_list = builtins.list
+_zip = builtins.zip
+_reversed = builtins.reversed
+_isinstance = builtins.isinstance
 
 _DTYPES = {float: ("biuf", "real numbers"), int: ("iu", "integers"), bool: ("b", "booleans")}
 _KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float", "c": "complex"}
@@ -80,14 +91,68 @@ def expect_callable(fn, what="answer"):
     return fn
 
 
-def call(fn, *args, what="answer", **kwargs):
+_PLACEHOLDER = "\x00the hint of switched_off\x00"
+
+
+def _blocked(*args, **kwargs):
+    raise AssertionError("\x00the hint of switched_off\x00")
+
+
+def _blocked_code(hint):
+    """The code of a function that raises ``AssertionError(hint)``, whatever it is called with.
+
+    It has no free variables, so any plain function can take it as its ``__code__``;
+    the hint is one of its constants.
+    """
+    code = _blocked.__code__
+    consts = _tuple(
+        hint if _isinstance(c, _str) and c == _PLACEHOLDER else c for c in code.co_consts
+    )
+    return code.replace(co_consts=consts)
+
+
+def _default_hint(funcs):
+    """A hint naming the switched-off ``funcs``."""
+    names = ", ".join(_getattr(f, "__qualname__", "?") for f in funcs)
+    verb, it = ("is", "it") if _len(funcs) == 1 else ("are", "they")
+    return (
+        f"this exercise asks for your own code: minprune's {names} {verb} what the check "
+        f"compares your answer with, so {it} {verb} switched off while the check runs"
+    )
+
+
+@contextlib.contextmanager
+def switched_off(funcs, hint=None):
+    """Make ``funcs`` raise ``AssertionError(hint)`` while the block runs, then restore them.
+
+    The function objects themselves get a raising body (``__code__``), so a reference
+    taken earlier (``from minprune import prune``) is switched off too, and so is a
+    method reached through an instance. Callables without ``__code__`` (classes,
+    builtins) are left alone. ``hint`` should name what is switched off and ask for
+    the learner's own code; by default it names the functions.
+    """
+    funcs = [f for f in funcs if _hasattr(f, "__code__")]
+    blocked = _blocked_code(_default_hint(funcs) if hint is None else hint)
+    saved = [f.__code__ for f in funcs]
+    try:
+        for f in funcs:
+            f.__code__ = blocked
+        yield
+    finally:
+        for f, code in _reversed(_list(_zip(funcs, saved, strict=True))):
+            f.__code__ = code
+
+
+def call(fn, *args, what="answer", without=(), hint=None, **kwargs):
     """Call the learner's ``fn`` on copies of the arguments and return what it returns.
 
     The copies keep the checker's own inputs intact if ``fn`` changes its
-    arguments in place.
+    arguments in place. The functions in ``without`` (minprune's reference answers)
+    are switched off meanwhile, raising ``AssertionError(hint)``: see ``switched_off``.
     """
-    expect_callable(fn, what)
-    return fn(*_deepcopy(args), **_deepcopy(kwargs))
+    with switched_off(without, hint):
+        expect_callable(fn, what)
+        return fn(*_deepcopy(args), **_deepcopy(kwargs))
 
 
 def expect_array(answer, shape=None, what="answer", dtype=float):

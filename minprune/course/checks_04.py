@@ -20,8 +20,6 @@ exercises ask for the loop, and ``mp.prune``, ``net.copy`` and ``net.accuracy``
 stay available for its body.
 """
 
-import contextlib
-
 import numpy as np
 
 import minprune as mp
@@ -51,12 +49,11 @@ _isinstance = isinstance
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own loop: minprune.selection is what the check "
-        "compares your answer with, so it is switched off while the check runs "
-        "(mp.prune, net.copy() and net.accuracy() are allowed)"
-    )
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own loop: minprune.selection is what the check "
+    "compares your answer with, so it is switched off while the check runs "
+    "(mp.prune, net.copy() and net.accuracy() are allowed)"
+)
 
 
 def _reference_functions():
@@ -71,24 +68,9 @@ def _reference_functions():
     ]
 
 
-@contextlib.contextmanager
-def _own_work():
-    """Make the reference functions raise while the block runs, then restore them."""
-    funcs = _reference_functions()
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
-
-
 def _call(fn, *args, what):
     """``checks.call`` with the reference functions switched off."""
-    with _own_work():
-        return checks.call(fn, *args, what=what)
+    return checks.call(fn, *args, what=what, without=_reference_functions(), hint=_BLOCKED)
 
 
 # ----------------------------------------------------------------- inputs

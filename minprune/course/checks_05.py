@@ -19,8 +19,6 @@ pass any comparison with it. The prune-retrain loop is meant to call ``mp.prune`
 and ``mp.train``, so minprune stays on for it.
 """
 
-import contextlib
-
 import numpy as np
 
 import minprune as mp
@@ -52,12 +50,11 @@ def _close(a, b, dtype):
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own NumPy code: minprune's optimiser steps and "
-        "cubic_sparsity are what the check compares your answer with, so they are switched "
-        "off while it runs"
-    )
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own NumPy code: minprune's optimiser steps and "
+    "cubic_sparsity are what the check compares your answer with, so they are switched "
+    "off while it runs"
+)
 
 
 def _optimiser_functions():
@@ -70,27 +67,9 @@ def _schedule_functions():
     return [schedules.cubic_sparsity]
 
 
-@contextlib.contextmanager
-def _own_work(funcs):
-    """Make ``funcs`` raise while the block runs, then restore them.
-
-    The function objects themselves get a raising body (``__code__``), so a reference
-    taken earlier (``from minprune import cubic_sparsity``) is switched off too.
-    """
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
-
-
 def _call(fn, *args, funcs, what, **kwargs):
     """``checks.call`` with ``funcs`` switched off."""
-    with _own_work(funcs):
-        return checks.call(fn, *args, what=what, **kwargs)
+    return checks.call(fn, *args, what=what, without=funcs, hint=_BLOCKED, **kwargs)
 
 
 # ------------------------------------------------------------ masked update

@@ -18,7 +18,6 @@ raise an ``AssertionError``: the exercises ask for NumPy code, and an answer tha
 only calls the reference would pass any comparison with it.
 """
 
-import contextlib
 import math
 
 import numpy as np
@@ -53,11 +52,10 @@ KEYS = ("dense", "csr", "csr_quantized", "csr_kmeans")
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own NumPy code: minprune's byte counts and quantizers "
-        "are what the check compares your answer with, so they are switched off while it runs"
-    )
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own NumPy code: minprune's byte counts and quantizers "
+    "are what the check compares your answer with, so they are switched off while it runs"
+)
 
 
 def _reference_functions():
@@ -76,28 +74,9 @@ def _reference_functions():
     ]
 
 
-@contextlib.contextmanager
-def _own_work():
-    """Make minprune's reference functions raise while the block runs, then restore them.
-
-    The function objects themselves get a raising body (``__code__``), so a reference
-    taken earlier (``from minprune import storage_bytes``) is switched off too.
-    """
-    funcs = _reference_functions()
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
-
-
 def _call(fn, *args, what):
     """``checks.call`` with minprune's reference functions switched off."""
-    with _own_work():
-        return checks.call(fn, *args, what=what)
+    return checks.call(fn, *args, what=what, without=_reference_functions(), hint=_BLOCKED)
 
 
 # ----------------------------------------------------------------- inputs

@@ -21,8 +21,6 @@ While the learner's code runs, minprune's porting and selection functions raise 
 ``AssertionError``: the checks compare the answers with them.
 """
 
-import contextlib
-
 import numpy as np
 import torch
 import torch.nn.utils.prune as prune
@@ -53,11 +51,15 @@ _BasePruningMethod = prune.BasePruningMethod
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own code: minprune's porting and pruning functions are "
-        "what the check compares your answer with, so they are switched off while it runs"
-    )
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own code: minprune's porting and pruning functions are "
+    "what the check compares your answer with, so they are switched off while it runs"
+)
+
+
+def _own_work():
+    """minprune's reference functions switched off while the block runs."""
+    return checks.switched_off(_reference_functions(), _BLOCKED)
 
 
 def _reference_functions():
@@ -74,24 +76,6 @@ def _reference_functions():
         pruning.prune,
         pruning.apply_masks,
     ]
-
-
-@contextlib.contextmanager
-def _own_work():
-    """Make minprune's reference functions raise while the block runs, then restore them.
-
-    The function objects get a raising body (``__code__``), so a reference taken
-    earlier (``from minprune.torchkit import to_torch``) is switched off too.
-    """
-    funcs = _reference_functions()
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
 
 
 # ----------------------------------------------------------------- inputs

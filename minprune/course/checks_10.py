@@ -21,7 +21,6 @@ and compared by arithmetic, so an object that claims equality fools nothing.
 The checks leave torch's global random state as they found it.
 """
 
-import contextlib
 import copy
 
 import numpy as np
@@ -43,29 +42,19 @@ _ndarray = np.ndarray
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own code: minprune.torchkit.rnn's functions are what the "
-        "check compares your answer with, so they are switched off while it runs"
-    )
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own code: minprune.torchkit.rnn's functions are what the "
+    "check compares your answer with, so they are switched off while it runs"
+)
+
+
+def _own_work():
+    """minprune's reference functions switched off while the block runs."""
+    return checks.switched_off(_reference_functions(), _BLOCKED)
 
 
 def _reference_functions():
     return [rnn.gate_rows, rnn.unit_scores, rnn.mask_units, rnn.shrink_rnn]
-
-
-@contextlib.contextmanager
-def _own_work():
-    """Make the reference functions raise while the block runs, then restore them."""
-    funcs = _reference_functions()
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
 
 
 def _call(fn, *args, what):

@@ -42,24 +42,10 @@ _SLOW = 10  # the slow calls take this many times the fast ones
 
 
 # ------------------------------------------------------------ own work only
-def _blocked(*args, **kwargs):
-    raise AssertionError(
-        "this exercise asks for your own code: minprune's function is what the check "
-        "compares your answer with, so it is switched off while the check runs"
-    )
-
-
-@contextlib.contextmanager
-def _own_work(funcs):
-    """Make ``funcs`` raise while the block runs (their code objects are swapped)."""
-    saved = [f.__code__ for f in funcs]
-    try:
-        for f in funcs:
-            f.__code__ = _blocked.__code__
-        yield
-    finally:
-        for f, code in zip(funcs, saved, strict=True):
-            f.__code__ = code
+_BLOCKED = (  # the hint when the learner's code calls minprune's own answer
+    "this exercise asks for your own code: minprune's function is what the check "
+    "compares your answer with, so it is switched off while the check runs"
+)
 
 
 # ------------------------------------------------------------------ timing
@@ -364,7 +350,7 @@ def check_mask_2to4(mask_2to4, hidden=False):
     for W in _mask_cases(rng, hidden):
         expected = semistructured.mask_2to4(W).to(torch.float64).numpy()
         what = f"mask_2to4(W) with W of shape {tuple(W.shape)}, dtype {W.dtype}"
-        with _own_work([semistructured.mask_2to4]):
+        with checks.switched_off([semistructured.mask_2to4], _BLOCKED):
             answer = checks.call(mask_2to4, W, what=what)
         mask = _as_plain_array(answer, W, what)
         if (mask != expected).any():
@@ -416,7 +402,7 @@ def check_conv_macs(conv_macs, hidden=False):
     for conv, h, w in _conv_cases(rng, hidden):
         expected = counting.count_macs(conv, torch.zeros(1, conv.in_channels, h, w))
         what = f"conv_macs({conv}, {h}, {w})"
-        with _own_work([counting.count_macs]):
+        with checks.switched_off([counting.count_macs], _BLOCKED):
             answer = checks.call(conv_macs, conv, h, w, what=what)
         value = checks.expect_int(answer, what)
         if value == expected:
