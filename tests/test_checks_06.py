@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, hint, liar, master, perturbed, run
+from topic_checks import assert_hidden, hint, liar, master, perturbed, run, wrong_answer_test
 
 import minprune as mp
 from minprune.activations import ACTIVATIONS
@@ -11,12 +11,6 @@ from minprune.course import checks_06 as c
 
 M = master("06")
 OWN_WORK = "switched off while it runs"
-
-
-def pattern_of(text):
-    """The regex for the literal hint ``text``, or for any of a tuple of hints."""
-    texts = text if isinstance(text, tuple) else (text,)
-    return "|".join(hint(t) for t in texts)
 
 
 def _gone(W, keep):
@@ -212,14 +206,7 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("check", "answer", "hidden", "text"),
-    [pytest.param(*w, id=f"{w[0].__name__}-{w[1].__name__}") for w in WRONG],
-)
-def test_a_wrong_answer_gets_its_hint(check, answer, hidden, text):
-    """A usual mistake fails with the hint that names it."""
-    with pytest.raises(AssertionError, match=pattern_of(text)):
-        run(check, answer, hidden=hidden)
+test_a_wrong_answer_gets_its_hint = wrong_answer_test(WRONG)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from minprune.course import notebooks as nbs
 
@@ -219,5 +220,24 @@ def assert_hidden(message, expected, inputs=()):
 
 
 def hint(text):
-    """A ``pytest.raises(match=...)`` pattern for the literal ``text``."""
-    return re.escape(text)
+    """A ``pytest.raises(match=...)`` pattern for the literal ``text``, or any of a tuple of them."""
+    texts = text if isinstance(text, tuple) else (text,)
+    return "|".join(re.escape(t) for t in texts)
+
+
+def wrong_answer_test(wrong):
+    """A test over ``wrong``, rows ``(check, answer, hidden, hint text)``: each fails with its hint.
+
+    A topic's test module binds it: ``test_a_wrong_answer_gets_its_hint = wrong_answer_test(WRONG)``.
+    """
+
+    @pytest.mark.parametrize(
+        ("check", "answer", "hidden", "text"),
+        [pytest.param(*w, id=f"{w[0].__name__}-{w[1].__name__}") for w in wrong],
+    )
+    def test_a_wrong_answer_gets_its_hint(check, answer, hidden, text):
+        """A usual mistake fails with the hint that names it."""
+        with pytest.raises(AssertionError, match=hint(text)):
+            run(check, answer, hidden=hidden)
+
+    return test_a_wrong_answer_gets_its_hint
