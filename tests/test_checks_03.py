@@ -2,10 +2,18 @@
 
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, hint, liar, master, perturbed, run, wrong_answer_test
+from topic_checks import (
+    assert_hidden,
+    hint,
+    liar,
+    master,
+    perturbed,
+    pin_rng,
+    run,
+    wrong_answer_test,
+)
 
 import minprune as mp
-from minprune.course import checks
 from minprune.course import checks_03 as c
 
 M = master("03")
@@ -152,11 +160,6 @@ WRONG = [
 
 
 test_a_wrong_answer_gets_its_hint = wrong_answer_test(WRONG)
-
-
-def pin_rng(monkeypatch, seed):
-    """Make the checks draw their inputs from ``seed``."""
-    monkeypatch.setattr(checks, "rng", lambda seed_=None: np.random.default_rng(seed))
 
 
 def test_an_unstable_global_ranking_gets_its_hint(monkeypatch):

@@ -2,11 +2,19 @@
 
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, hint, liar, master, perturbed, run, wrong_answer_test
+from topic_checks import (
+    assert_hidden,
+    hint,
+    liar,
+    master,
+    perturbed,
+    pin_rng,
+    run,
+    wrong_answer_test,
+)
 
 import minprune as mp
 from minprune import selection
-from minprune.course import checks
 from minprune.course import checks_04 as c
 
 M = master("04")
@@ -235,9 +243,7 @@ SEEDS = range(100)  # include draws that once passed these mistakes: 8 and 22
 def test_the_visible_draw_shows_the_usual_mistakes(check, answer, text, monkeypatch):
     """The visible check alone fails each usual mistake with its hint, whatever it draws."""
     for seed in SEEDS:
-        monkeypatch.setattr(
-            checks, "rng", lambda seed_=None, seed=seed: np.random.default_rng(seed)
-        )
+        pin_rng(monkeypatch, seed)
         with pytest.raises(AssertionError, match=hint(text)):
             run(check, answer)
 
@@ -253,7 +259,5 @@ def test_the_visible_draw_shows_the_usual_mistakes(check, answer, text, monkeypa
 def test_the_master_passes_every_visible_draw(check, answer, monkeypatch):
     """Drawing the visible case again until it shows pruning in place never fails the master."""
     for seed in SEEDS:
-        monkeypatch.setattr(
-            checks, "rng", lambda seed_=None, seed=seed: np.random.default_rng(seed)
-        )
+        pin_rng(monkeypatch, seed)
         run(check, answer)

@@ -2,11 +2,19 @@
 
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, hint, liar, master, perturbed, run, wrong_answer_test
+from topic_checks import (
+    assert_hidden,
+    hint,
+    liar,
+    master,
+    perturbed,
+    pin_rng,
+    run,
+    wrong_answer_test,
+)
 
 import minprune as mp
 from minprune.activations import ACTIVATIONS
-from minprune.course import checks
 from minprune.course import checks_06 as c
 
 M = master("06")
@@ -266,11 +274,6 @@ def test_calling_minprune_is_switched_off(check, answer):
     """An answer that calls minprune's structured pruning fails and is told why."""
     with pytest.raises(AssertionError, match=OWN_WORK):
         run(check, answer)
-
-
-def pin_rng(monkeypatch, seed):
-    """Make the checks draw their inputs from ``seed``."""
-    monkeypatch.setattr(checks, "rng", lambda seed_=None: np.random.default_rng(seed))
 
 
 def test_a_chained_merge_gets_its_hint(monkeypatch):

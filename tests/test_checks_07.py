@@ -11,12 +11,12 @@ from topic_checks import (
     liar,
     master,
     perturbed,
+    pin_rng,
     run,
     wrong_answer_test,
 )
 
 import minprune as mp
-from minprune.course import checks
 from minprune.course import checks_07 as c
 
 M = master("07")
@@ -314,9 +314,7 @@ VISIBLE = [w for w in WRONG if not w[2]]
 def test_the_visible_draw_shows_the_usual_mistakes(check, answer, text, monkeypatch):
     """The visible check alone fails each usual mistake with its own hint, whatever it draws."""
     for seed in SEEDS:
-        monkeypatch.setattr(
-            checks, "rng", lambda seed_=None, seed=seed: np.random.default_rng(seed)
-        )
+        pin_rng(monkeypatch, seed)
         with pytest.raises(AssertionError, match=hint(text)):
             run(check, answer)
 
@@ -333,9 +331,7 @@ def test_the_visible_draw_shows_the_usual_mistakes(check, answer, text, monkeypa
 def test_the_master_passes_every_draw(check, answer, monkeypatch):
     """Drawing the visible cases again until they show every mistake never fails the master."""
     for seed in SEEDS:
-        monkeypatch.setattr(
-            checks, "rng", lambda seed_=None, seed=seed: np.random.default_rng(seed)
-        )
+        pin_rng(monkeypatch, seed)
         run(check, answer, hidden=True)
 
 

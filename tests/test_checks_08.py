@@ -1,13 +1,11 @@
 """Checks of exercises 08 (minprune to PyTorch): mistakes get their hints, not the answer."""
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.utils.prune as prune
-from topic_checks import hint, master, run
+from topic_checks import hint, master, pin_rng, run
 from torch import nn
 
-from minprune.course import checks
 from minprune.course import checks_08 as c
 from minprune.torchkit import porting
 
@@ -162,11 +160,6 @@ def test_a_wrong_mask_does_not_show_the_right_one():
     with pytest.raises(AssertionError) as info:
         run(c.check_global_l1_masks, flip_one)
     assert repr(right[-1]) not in str(info.value) and str(right[-1]) not in str(info.value)
-
-
-def pin_rng(monkeypatch, seed):
-    """Make the checks draw their inputs from ``seed``."""
-    monkeypatch.setattr(checks, "rng", lambda seed_=None: np.random.default_rng(seed))
 
 
 def test_ignoring_the_default_mask_gets_its_hint(monkeypatch):

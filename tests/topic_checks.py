@@ -225,6 +225,13 @@ def hint(text):
     return "|".join(re.escape(t) for t in texts)
 
 
+def pin_rng(monkeypatch, seed):
+    """Make the checks draw their inputs from ``seed`` (a draw known to show a mistake)."""
+    from minprune.course import checks
+
+    monkeypatch.setattr(checks, "rng", lambda seed_=None: np.random.default_rng(seed))
+
+
 def wrong_answer_test(wrong):
     """A test over ``wrong``, rows ``(check, answer, hidden, hint text)``: each fails with its hint.
 
