@@ -333,25 +333,33 @@ def _expect_dtypes(modules, dtype, what):
             )
 
 
+def _kept_filters(conv, new_conv, new_bn, keep, names, what):
+    """Hints when the cut conv or its BatchNorm holds the wrong number of channels.
+
+    Returns ``(idx, k)``: the kept channel indices as an array, and how many.
+    """
+    conv_name, bn_name = names
+    idx = np.asarray(keep if not _isinstance(keep, _Tensor) else keep.tolist())
+    k = _len(idx)
+    got = new_conv.weight.shape[0]
+    if got != k:
+        extra = ""
+        if got == conv.out_channels - k:
+            extra = "; keep names the channels to keep, not those to remove"
+        raise AssertionError(f"{what}: {conv_name} has {got} filters for {k} kept{extra}")
+    if any(_len(t) != k for t in (new_bn.weight, new_bn.running_mean, new_bn.running_var)):
+        raise AssertionError(
+            f"{what}: {bn_name} must keep the same {k} channels: weight, bias, running_mean "
+            "and running_var, each indexed by keep"
+        )
+    return idx, k
+
+
 def _cbc_hints(conv1, bn1, conv2, keep, new, what):
     """Specific hints for a conv-BN-conv cut whose outputs are wrong."""
     n1, nb, n2 = new
     _expect_dtypes((("conv1", n1), ("bn1", nb), ("conv2", n2)), conv1.weight.dtype, what)
-    idx = np.asarray(keep if not _isinstance(keep, _Tensor) else keep.tolist())
-    k = _len(idx)
-    if n1.weight.shape[0] != k:
-        drop = conv1.out_channels - k
-        extra = (
-            "; keep names the channels to keep, not those to remove"
-            if n1.weight.shape[0] == drop
-            else ""
-        )
-        raise AssertionError(f"{what}: conv1 has {n1.weight.shape[0]} filters for {k} kept{extra}")
-    if nb.weight.shape[0] != k or nb.running_mean.shape[0] != k:
-        raise AssertionError(
-            f"{what}: bn1 must keep the same {k} channels: weight, bias, running_mean and "
-            "running_var, each indexed by keep"
-        )
+    idx, k = _kept_filters(conv1, n1, nb, keep, ("conv1", "bn1"), what)
     if n2.weight.shape[1] != k:
         raise AssertionError(
             f"{what}: conv2 still reads {n2.weight.shape[1]} input channels; it must lose the "
@@ -476,21 +484,7 @@ def _cbl_hints(conv, bn, fc, keep, new, hw, what):
     """Specific hints for a conv-BN-linear cut whose outputs are wrong."""
     nc, nb, nf = new
     _expect_dtypes((("conv", nc), ("bn", nb), ("fc", nf)), conv.weight.dtype, what)
-    idx = np.asarray(keep if not _isinstance(keep, _Tensor) else keep.tolist())
-    k = _len(idx)
-    if nc.weight.shape[0] != k:
-        drop = conv.out_channels - k
-        extra = (
-            "; keep names the channels to keep, not those to remove"
-            if nc.weight.shape[0] == drop
-            else ""
-        )
-        raise AssertionError(f"{what}: conv has {nc.weight.shape[0]} filters for {k} kept{extra}")
-    if nb.weight.shape[0] != k or nb.running_var.shape[0] != k:
-        raise AssertionError(
-            f"{what}: bn must keep the same {k} channels: weight, bias, running_mean and "
-            "running_var, each indexed by keep"
-        )
+    idx, k = _kept_filters(conv, nc, nb, keep, ("conv", "bn"), what)
     W = _numpy(fc.weight)
     if nf.weight.shape == (fc.out_features, k) and hw > 1:
         raise AssertionError(
