@@ -147,6 +147,15 @@ def _fig(width=6.0, height=3.6):
     return plt, fig, ax
 
 
+def _finish(plt, fig, ax, title, path, legend_size=7):
+    """Title, legend, save at the report's resolution, and free the figure."""
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
 def _err(stats):
     return [[stats["median"] - stats["q25"]], [stats["q75"] - stats["median"]]]
 
@@ -166,11 +175,7 @@ def plot_ratio_bars(entry, path, key, label, goal, title):
     ax.axhline(1.0, color="gray", lw=0.8)
     ax.set_xticks(range(len(values)), names, fontsize=8)
     ax.set_ylabel(label)
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    _finish(plt, fig, ax, title, path, legend_size=8)
 
 
 def plot_vs_torch(entry, path):
@@ -213,11 +218,7 @@ def plot_neuron_removal(entry, path):
     ax.set_yscale("log")
     ax.set_xlabel("multiply-add ratio (dense / shrunk)")
     ax.set_ylabel("measured speedup")
-    ax.set_title("Neuron removal (x: same neurons only masked)", fontsize=10)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    _finish(plt, fig, ax, "Neuron removal (x: same neurons only masked)", path, legend_size=7)
 
 
 def plot_weight_pruning(entry, path):
@@ -241,11 +242,14 @@ def plot_weight_pruning(entry, path):
     ax.set_yscale("log")
     ax.set_xlabel("sparsity (fraction of zero weights)")
     ax.set_ylabel("speedup over dense X @ W")
-    ax.set_title("Weight pruning: CSR (o) and masked dense (x) against dense", fontsize=10)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    _finish(
+        plt,
+        fig,
+        ax,
+        "Weight pruning: CSR (o) and masked dense (x) against dense",
+        path,
+        legend_size=7,
+    )
 
 
 def plot_compression(entry, path):
@@ -266,11 +270,9 @@ def plot_compression(entry, path):
     ax.set_xscale("log")
     ax.set_xlabel("nonzero-weight reduction (dense / pruned)")
     ax.set_ylabel("test accuracy (%)")
-    ax.set_title("Iterative magnitude pruning, 64-300-100-10 on digits", fontsize=10)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    _finish(
+        plt, fig, ax, "Iterative magnitude pruning, 64-300-100-10 on digits", path, legend_size=7
+    )
 
 
 PLOTS = {
