@@ -161,3 +161,59 @@ def test_accuracy_counts_matches():
     """accuracy is the fraction of argmax predictions equal to y."""
     net = Network.from_weights([np.eye(2)], [np.zeros(2)], ["identity"])
     assert net.accuracy([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]], [0, 1, 1]) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_reuse_gives_exactly_the_fresh_forward_and_gradients(activation):
+    """``forward(reuse=True)`` and ``backward(reuse=True)`` (the training path) return the
+    same bits as the allocating calls, batch after batch."""
+    net = Network([6, 8, 5, 3], activation=activation, rng=0)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        X = rng.normal(size=(7, 6))
+        out, caches = net.forward(X, cache=True)
+        dout = rng.normal(size=out.shape).astype(out.dtype)
+        fresh = net.backward(dout.copy(), caches)
+        out_r, caches_r = net.forward(X, cache=True, reuse=True)
+        np.testing.assert_array_equal(out_r, out)
+        for g, r in zip(fresh, net.backward(dout.copy(), caches_r, reuse=True)):
+            np.testing.assert_array_equal(r["W"], g["W"])
+            np.testing.assert_array_equal(r["b"], g["b"])
+
+
+def test_reuse_keeps_one_array_per_layer_and_remakes_it_for_a_new_batch_size():
+    """The kept arrays are reused while the batch size stays, replaced when it changes."""
+    net = Network([6, 8, 3], rng=0)
+    X = np.ones((5, 6))
+    first = net.forward(X, reuse=True)
+    assert net.forward(X, reuse=True) is first
+    assert net.forward(X, reuse=False) is not first
+    other = net.forward(np.ones((4, 6)), reuse=True)
+    assert other.shape == (4, 3) and other is not first
+    np.testing.assert_array_equal(other, net.forward(np.ones((4, 6))))
+
+
+def test_loss_and_grads_returns_new_gradient_arrays_every_call():
+    """Gradients kept from one batch are not overwritten by the next (only activations are reused)."""
+    net = Network([6, 8, 5, 3], rng=0)
+    rng = np.random.default_rng(2)
+    X1, X2 = rng.normal(size=(2, 7, 6))
+    y = rng.integers(0, 3, 7)
+    _, g1 = net.loss_and_grads(X1, y)
+    kept = [{k: v.copy() for k, v in g.items()} for g in g1]
+    _, g2 = net.loss_and_grads(X2, y)
+    for a, b, c in zip(g1, kept, g2):
+        np.testing.assert_array_equal(a["W"], b["W"])
+        np.testing.assert_array_equal(a["b"], b["b"])
+        assert not np.array_equal(a["W"], c["W"])
+
+
+def test_copies_do_not_share_kept_arrays():
+    """A copy or a float64 copy computes in arrays of its own."""
+    net = Network([6, 8, 3], rng=0)
+    X = np.ones((5, 6))
+    out = net.forward(X, reuse=True)
+    for other in (net.copy(), net.astype("float64")):
+        out_other = other.forward(X, reuse=True)
+        assert out_other is not out and not np.shares_memory(out_other, out)
+        assert out_other.dtype == other.dtype
