@@ -52,17 +52,23 @@ def kind(device):
 
 
 def pin_threads():
-    """One thread for numpy's BLAS and for torch; returns the threadpoolctl limiter."""
+    """One thread for numpy's and scipy's BLAS and for torch; returns the threadpoolctl limiter.
+
+    threadpoolctl limits only the libraries already loaded, so numpy, scipy's
+    linear algebra and torch are imported first: a BLAS loaded afterwards would
+    keep one thread per core and time something else than its neighbours.
+    """
+    import numpy  # noqa: F401  (loads numpy's OpenBLAS)
+    import scipy.linalg  # noqa: F401  (loads scipy's own OpenBLAS)
     from threadpoolctl import threadpool_limits
 
-    limiter = threadpool_limits(limits=1)
     try:
         import torch
 
         torch.set_num_threads(1)
     except ImportError:
         pass
-    return limiter
+    return threadpool_limits(limits=1)
 
 
 def _version(name):

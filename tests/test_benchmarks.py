@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,24 @@ def test_machine_records_hardware_versions_and_blas(quick):
     assert m["versions"]["numpy"]
     blas = [b for b in m["blas"] if b["user_api"] == "blas"]
     assert blas and all(b["num_threads"] == 1 for b in blas)
+
+
+def test_pin_threads_limits_every_blas_even_without_thread_variables():
+    """With no *_NUM_THREADS set, pin_threads still leaves every BLAS and OpenMP pool at one
+    thread, numpy's and scipy's included (threadpoolctl sees only libraries loaded before it)."""
+    env = {k: v for k, v in os.environ.items() if k not in run.machine.THREAD_ENV}
+    code = (
+        "import json; from benchmarks import machine; machine.pin_threads();"
+        "from threadpoolctl import threadpool_info;"
+        "print(json.dumps([(i['internal_api'], i['num_threads']) for i in threadpool_info()]))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    pools = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert any(api == "openblas" for api, _ in pools)
+    assert all(n == 1 for _, n in pools), pools
 
 
 def test_runner_unsets_the_openblas_overrides_and_says_so(quick):
@@ -155,3 +174,25 @@ def test_crossover_interpolates_where_speedup_reaches_one(speedups, expected):
     """The crossover is the first sparsity where the speedup reaches 1 (None if never)."""
     got = crossover([0.0, 0.5, 1.0, 1.5], speedups)
     assert got == pytest.approx(expected) if expected is not None else got is None
+
+
+def test_handwritten_step_takes_the_engines_step():
+    """The flat-NumPy floor in the matmul benchmark computes the engine's momentum step,
+    masks included: after three steps both networks hold the same weights."""
+    from benchmarks.bench_matmul_bound import handwritten_step
+    from minprune import SGD, Network, prune
+
+    net = Network([8, 16, 12, 5], activation="relu", rng=0)
+    prune(net, 0.5)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 8)).astype(np.float32)
+    y = rng.integers(0, 5, 20)
+    flat, opt = net.copy(), SGD(lr=0.1, momentum=0.9)
+    step = handwritten_step(flat, X, y, lr=0.1, momentum=0.9)
+    for _ in range(3):
+        step()
+        opt.step(net, net.loss_and_grads(X, y)[1])
+    for a, b in zip(net.layers, flat.layers):
+        np.testing.assert_allclose(b.W, a.W, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(b.b, a.b, rtol=1e-5, atol=1e-6)
+        assert np.all(b.W[a.mask == 0] == 0)
