@@ -176,9 +176,10 @@ def test_crossover_interpolates_where_speedup_reaches_one(speedups, expected):
     assert got == pytest.approx(expected) if expected is not None else got is None
 
 
-def test_handwritten_step_takes_the_engines_step():
-    """The flat-NumPy floor in the matmul benchmark computes the engine's momentum step,
-    masks included: after three steps both networks hold the same weights."""
+@pytest.mark.parametrize("minimal", [False, True])
+def test_handwritten_step_takes_the_engines_step(minimal):
+    """The flat-NumPy steps in the matmul benchmark compute the engine's momentum step, the
+    minimal one included: after three steps both networks hold the same weights, zeros kept."""
     from benchmarks.bench_matmul_bound import handwritten_step
     from minprune import SGD, Network, prune
 
@@ -188,7 +189,7 @@ def test_handwritten_step_takes_the_engines_step():
     X = rng.standard_normal((20, 8)).astype(np.float32)
     y = rng.integers(0, 5, 20)
     flat, opt = net.copy(), SGD(lr=0.1, momentum=0.9)
-    step = handwritten_step(flat, X, y, lr=0.1, momentum=0.9)
+    step = handwritten_step(flat, X, y, lr=0.1, momentum=0.9, minimal=minimal)
     for _ in range(3):
         step()
         opt.step(net, net.loss_and_grads(X, y)[1])
