@@ -5,7 +5,7 @@ import pytest
 from topic_checks import (
     assert_hidden,
     hint,
-    liar,
+    liar_test,
     master,
     perturbed,
     pin_rng,
@@ -226,20 +226,15 @@ def test_the_master_passes_every_draw(check, answer, monkeypatch):
         run(check, answer, hidden=True)
 
 
-@pytest.mark.parametrize(
-    ("check", "answer"),
+test_wrong_numbers_that_claim_equality_fail = liar_test(
     [
         (c.check_threshold_mask, M.threshold_mask),
         (c.check_layerwise_sparsity_masks, M.layerwise_sparsity_masks),
         (c.check_global_sparsity_masks, M.global_sparsity_masks),
         (c.check_masked_sgd_step, M.masked_sgd_step),
     ],
-    ids=["threshold", "layerwise", "global", "masked_sgd_step"],
+    hidden=True,
 )
-def test_wrong_numbers_that_claim_equality_fail(check, answer):
-    """The master's results with every number changed fail, though they claim to be equal."""
-    with pytest.raises(AssertionError):
-        run(check, liar(answer), hidden=True)
 
 
 def _sgd_step(W, dW, mask, velocity, lr, momentum):

@@ -248,3 +248,21 @@ def wrong_answer_test(wrong):
             run(check, answer, hidden=hidden)
 
     return test_a_wrong_answer_gets_its_hint
+
+
+def liar_test(pairs, hidden=False):
+    """A test over ``pairs``, rows ``(check, master answer)``: lying numbers fail each check.
+
+    A topic's test module binds it:
+    ``test_wrong_numbers_that_claim_equality_fail = liar_test(PAIRS, hidden=True)``.
+    """
+
+    @pytest.mark.parametrize(
+        ("check", "answer"), [pytest.param(*p, id=p[1].__name__) for p in pairs]
+    )
+    def test_wrong_numbers_that_claim_equality_fail(check, answer):
+        """The master's results with every number changed fail, though they claim to be equal."""
+        with pytest.raises(AssertionError):
+            run(check, liar(answer), hidden=hidden)
+
+    return test_wrong_numbers_that_claim_equality_fail
