@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup lab test lint format release notebooks bench clean
+.PHONY: setup lab test test-portable lint format release notebooks bench clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,12 @@ test: setup
 	$(BIN)/minprune release --check
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+## Run nbval on every notebook again under the other CPU kernels this machine can run
+## (OpenBLAS core types, NumPy SIMD levels, torch CPU capabilities; tests/variants.py).
+## VARIANTS="sse avx2" picks variants, NOTEBOOKS="lessons/05_retraining.ipynb" notebooks.
+test-portable: setup
+	$(BIN)/python tests/variants.py --jobs $(JOBS) $(foreach v,$(VARIANTS),--variant $(v)) $(NOTEBOOKS)
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check minprune tests benchmarks

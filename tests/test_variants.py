@@ -1,0 +1,62 @@
+"""The variants of ``tests/variants.py`` really put the libraries on another path."""
+
+import pytest
+import variants
+
+RUNNABLE = variants.supported(variants.cpu_features(), variants.machine())
+
+
+@pytest.mark.parametrize("variant", RUNNABLE, ids=lambda v: v.name)
+def test_variant_forces_blas_torch_and_numpy(variant):
+    """OpenBLAS, torch and NumPy each report the path the variant forces."""
+    seen = variants.probe(variants.variant_env(variant))
+    assert seen["blas"] == variant.blas
+    assert seen["torch"] == variant.torch
+    assert not set(variant.numpy_off) & set(seen["numpy"])
+
+
+def test_this_cpu_runs_at_least_two_variants_besides_native():
+    """On an x86-64 CPU with AVX2, CI checks two paths besides the native one."""
+    if variants.machine() != "x86_64" or "AVX2" not in variants.cpu_features():
+        pytest.skip(f"{variants.machine()} without AVX2: fewer variants exist here")
+    native = variants.probe(variants.variant_env(None))
+    others = [v for v in RUNNABLE if not variants.is_native(v, native)]
+    assert len(others) >= 2, [v.name for v in others]
+
+
+def test_supported_follows_cpu_features():
+    """A variant is offered only to a CPU of its architecture with the features it needs."""
+    sse_only = {"SSE", "SSE2", "SSE3", "SSSE3", "SSE41", "SSE42"}
+    assert [v.name for v in variants.supported(sse_only, "x86_64")] == ["sse"]
+    assert [v.name for v in variants.supported(sse_only | {"AVX2", "FMA3"}, "x86_64")] == [
+        "sse",
+        "avx2",
+    ]
+    assert [v.name for v in variants.supported({"ASIMD"}, "aarch64")] == ["armv8"]
+    assert variants.supported({"ASIMD"}, "x86_64") == []
+
+
+def test_variant_env_replaces_switches_left_in_the_environment():
+    """A core type set by the caller's environment does not leak into a variant."""
+    base = {"PATH": "/bin", "OPENBLAS_CORETYPE": "Haswell", "DNNL_MAX_CPU_ISA": "AVX2"}
+    env = variants.variant_env(variants.VARIANTS["armv8"], base)
+    assert env == {"PATH": "/bin", "OPENBLAS_CORETYPE": "ARMV8", "ATEN_CPU_CAPABILITY": "default"}
+    assert variants.variant_env(None, base) == base
+
+
+def test_native_variant_is_recognised():
+    """The variant that forces what the CPU picks anyway counts as native."""
+    v = variants.VARIANTS["avx2"]
+    assert variants.is_native(v, {"blas": "Haswell", "torch": "AVX2", "numpy": ["X86_V3"]})
+    assert not variants.is_native(v, {"blas": "Haswell", "torch": "AVX2", "numpy": ["X86_V4"]})
+    assert not variants.is_native(v, {"blas": "SkylakeX", "torch": "AVX2", "numpy": []})
+
+
+def test_unknown_variant_is_refused(capsys):
+    """``--variant`` with a name that is not a variant names the choices."""
+    with pytest.raises(SystemExit) as exc:
+        variants.main(["--variant", "avx1024", "--list"])
+    assert exc.value.code == 2
+    assert "'avx1024' is not a variant; expected one of ['armv8', 'avx2', 'avx512', 'sse']" in (
+        capsys.readouterr().err
+    )
