@@ -214,6 +214,24 @@ def nbval_command(paths, jobs):
     ]
 
 
+def count_outputs(paths):
+    """Code cells with outputs in the notebooks under ``paths``: ``{path: (compared, ignored)}``.
+
+    nbval compares a cell's outputs unless the cell is tagged ``nbval-ignore-output``.
+    """
+    import nbformat
+
+    counts = {}
+    for path in paths:
+        path = ROOT / path
+        for nb_path in sorted(path.glob("*.ipynb")) if path.is_dir() else [path]:
+            cells = [c for c in nbformat.read(nb_path, 4).cells if c.cell_type == "code"]
+            cells = [c for c in cells if c.get("outputs")]
+            ignored = sum("nbval-ignore-output" in c.metadata.get("tags", []) for c in cells)
+            counts[nb_path.relative_to(ROOT).as_posix()] = (len(cells) - ignored, ignored)
+    return counts
+
+
 def describe(variant):
     return " ".join(f"{k}={v!r}" if " " in v else f"{k}={v}" for k, v in variant.env.items())
 
@@ -221,30 +239,57 @@ def describe(variant):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", default=["lessons", "solutions"])
-    parser.add_argument("--variant", action="append", default=[], metavar="NAME",
-                        help="run this variant (repeatable); default: every non-native one")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run this variant (repeatable); default: every non-native one",
+    )
     parser.add_argument("--list", action="store_true", help="list the variants and exit")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--count",
+        action="store_true",
+        help="count the outputs nbval compares and those it ignores, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.count:
+        counts = count_outputs(args.paths)
+        for path, (compared, ignored) in counts.items():
+            print(f"{path:45s} {compared:4d} compared {ignored:4d} ignored")
+        compared, ignored = (sum(c[i] for c in counts.values()) for i in (0, 1))
+        print(f"{'all':45s} {compared:4d} compared {ignored:4d} ignored")
+        return 0
 
     arch, features = machine(), cpu_features()
     native = probe(variant_env(None))
     runnable = supported(features, arch)
     unknown = [name for name in args.variant if name not in VARIANTS]
     if unknown:
-        parser.error(f"--variant {unknown[0]!r} is not a variant; expected one of {sorted(VARIANTS)}")
+        parser.error(
+            f"--variant {unknown[0]!r} is not a variant; expected one of {sorted(VARIANTS)}"
+        )
     print(f"this CPU: {arch}, OpenBLAS kernel {native['blas']}, torch {native['torch']}")
     if args.list:
         for v in VARIANTS.values():
-            state = ("native" if is_native(v, native) else "runs here") if v in runnable else "not on this CPU"
+            state = (
+                ("native" if is_native(v, native) else "runs here")
+                if v in runnable
+                else "not on this CPU"
+            )
             print(f"  {v.name:7s} {state:16s} {describe(v)}")
         return 0
 
-    chosen = [VARIANTS[n] for n in args.variant] or [v for v in runnable if not is_native(v, native)]
+    chosen = [VARIANTS[n] for n in args.variant] or [
+        v for v in runnable if not is_native(v, native)
+    ]
     for v in chosen:
         if v not in runnable:
-            print(f"variant {v.name} needs {arch}={v.machine} with {', '.join(v.needs)}: "
-                  "this CPU cannot run it")
+            print(
+                f"variant {v.name} needs {arch}={v.machine} with {', '.join(v.needs)}: "
+                "this CPU cannot run it"
+            )
             return 2
     if not chosen:
         print("no variant other than the native path runs on this CPU; nothing to do")
@@ -255,8 +300,10 @@ def main(argv=None):
         env = variant_env(v)
         seen = probe(env)
         if (seen["blas"], seen["torch"]) != (v.blas, v.torch):
-            print(f"variant {v.name}: asked for {v.blas}/{v.torch}, "
-                  f"the libraries report {seen['blas']}/{seen['torch']}")
+            print(
+                f"variant {v.name}: asked for {v.blas}/{v.torch}, "
+                f"the libraries report {seen['blas']}/{seen['torch']}"
+            )
             return 2
         print(f"\n=== variant {v.name}: {describe(v)}", flush=True)
         start = time.monotonic()
