@@ -110,13 +110,27 @@ def headline_table(runs):
     return "\n".join(lines)
 
 
+#: How far a CPU figure carries to another machine; printed under every table.
+MACHINES_DIFFER = (
+    "CPU figures belong to the machine in their column: a ratio of two libraries "
+    "depends on the kernels each picks for the processor (OpenBLAS's core type for "
+    "NumPy; MKL, oneDNN and ATen's CPU capability for torch), and those differ "
+    "between CPUs. On a 2-core Intel Xeon with AVX-512 the four minprune / PyTorch "
+    "rows measured 0.86x to 1.20x, where the AMD EPYC column reads 0.57x to 0.62x; "
+    "forcing the EPYC's OpenBLAS onto its Haswell kernel moved the 64-256-256-10 "
+    "matmul-bound figure from 0.65 to 0.75. Read a ratio as a measurement of one "
+    "machine, not a law; `make bench` adds a column for yours."
+)
+
+
 def readme_section(runs):
     machines = "; ".join(machine_line(k, d) for k, d in runs)
     return (
         f"{headline_table(runs)}\n\n"
         f"Median over repeats, [interquartile range] or [min–max] as each row says. "
         f"Measured on {machines}. Details, plots and what each figure means: "
-        f"[benchmarks/results/SUMMARY.md](benchmarks/results/SUMMARY.md)."
+        f"[benchmarks/results/SUMMARY.md](benchmarks/results/SUMMARY.md).\n\n"
+        f"{MACHINES_DIFFER}"
     )
 
 
@@ -419,6 +433,8 @@ def summary(runs, results_dir, plots=True):
         "Every figure is a ratio of variants timed side by side in one run (interleaved, ",
         "warmed up, one thread), given as the median over repeats with its interquartile ",
         "range (or min–max where that is stated). See [../README.md](../README.md) for the method.",
+        "",
+        MACHINES_DIFFER,
         "",
     ]
     for kind, data in runs:
