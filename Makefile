@@ -36,9 +36,10 @@ test: setup
 
 ## Run nbval on every notebook again under the other CPU kernels this machine can run
 ## (OpenBLAS core types, NumPy SIMD levels, torch CPU capabilities; tests/variants.py).
-## VARIANTS="sse avx2" picks variants, NOTEBOOKS="lessons/05_retraining.ipynb" notebooks.
+## VARIANTS="sse avx2" picks variants, MAX=2 the first two, NOTEBOOKS="lessons/05_retraining.ipynb" notebooks.
 test-portable: setup
-	$(BIN)/python tests/variants.py --jobs $(JOBS) $(foreach v,$(VARIANTS),--variant $(v)) $(NOTEBOOKS)
+	$(BIN)/python tests/variants.py --jobs $(JOBS) $(foreach v,$(VARIANTS),--variant $(v)) \
+		$(if $(MAX),--max $(MAX)) $(NOTEBOOKS)
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check minprune tests benchmarks

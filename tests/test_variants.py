@@ -28,10 +28,8 @@ def test_supported_follows_cpu_features():
     """A variant is offered only to a CPU of its architecture with the features it needs."""
     sse_only = {"SSE", "SSE2", "SSE3", "SSSE3", "SSE41", "SSE42"}
     assert [v.name for v in variants.supported(sse_only, "x86_64")] == ["sse"]
-    assert [v.name for v in variants.supported(sse_only | {"AVX2", "FMA3"}, "x86_64")] == [
-        "sse",
-        "avx2",
-    ]
+    avx2 = sse_only | {"AVX", "AVX2", "FMA3"}
+    assert [v.name for v in variants.supported(avx2, "x86_64")] == ["sse", "avx2", "avx"]
     assert [v.name for v in variants.supported({"ASIMD"}, "aarch64")] == ["armv8"]
     assert variants.supported({"ASIMD"}, "x86_64") == []
 
@@ -57,6 +55,15 @@ def test_unknown_variant_is_refused(capsys):
     with pytest.raises(SystemExit) as exc:
         variants.main(["--variant", "avx1024", "--list"])
     assert exc.value.code == 2
-    assert "'avx1024' is not a variant; expected one of ['armv8', 'avx2', 'avx512', 'sse']" in (
-        capsys.readouterr().err
+    assert (
+        "'avx1024' is not a variant; expected one of ['armv8', 'avx', 'avx2', 'avx512', 'sse']"
+        in (capsys.readouterr().err)
     )
+
+
+def test_max_must_be_a_positive_count(capsys):
+    """``--max 0`` would run nothing and pass: it is refused."""
+    with pytest.raises(SystemExit) as exc:
+        variants.main(["--max", "0"])
+    assert exc.value.code == 2
+    assert "--max 0: expected a count of at least 1" in capsys.readouterr().err

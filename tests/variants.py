@@ -15,11 +15,13 @@ variant    OpenBLAS core type      NumPy SIMD dispatch         torch / oneDNN / 
 sse        Nehalem (SSE only)      baseline only               default / SSE4.1 / SSE4.2
 avx2       Haswell                 up to AVX2                  avx2 / AVX2 / AVX2
 avx512     SkylakeX                everything                  avx512 / AVX-512 / AVX-512
+avx        Sandybridge (AVX)       baseline only               default / AVX / SSE4.2
 armv8      ARMV8 (generic NEON)    everything                  default / - / -
 =========  =====================  ==========================  =====================
 
 Only the variants this CPU can run are run, and only those that differ from what it
-picks by itself (its native path, which ``make test`` already covers)::
+picks by itself (its native path, which ``make test`` already covers), in the order
+of the table; ``--max N`` runs the first ``N`` of them (CI runs two)::
 
     python tests/variants.py --list                    # what exists, what runs here
     python tests/variants.py                           # nbval on lessons/ and solutions/
@@ -114,6 +116,21 @@ VARIANTS = {
             },
             blas="SkylakeX",
             torch="AVX512",
+        ),
+        Variant(
+            "avx",
+            "x86_64",
+            needs=("AVX",),
+            env={
+                "OPENBLAS_CORETYPE": "Sandybridge",
+                "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4",
+                "ATEN_CPU_CAPABILITY": "default",
+                "DNNL_MAX_CPU_ISA": "AVX",
+                "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+            },
+            blas="Sandybridge",
+            torch="DEFAULT",
+            numpy_off=("X86_V3", "X86_V4"),
         ),
         Variant(
             "armv8",
@@ -247,6 +264,9 @@ def main(argv=None):
         help="run this variant (repeatable); default: every non-native one",
     )
     parser.add_argument("--list", action="store_true", help="list the variants and exit")
+    parser.add_argument(
+        "--max", type=int, metavar="N", help="run at most the first N non-native variants"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
         "--count",
@@ -281,9 +301,12 @@ def main(argv=None):
             print(f"  {v.name:7s} {state:16s} {describe(v)}")
         return 0
 
+    if args.max is not None and args.max < 1:
+        parser.error(f"--max {args.max}: expected a count of at least 1")
     chosen = [VARIANTS[n] for n in args.variant] or [
         v for v in runnable if not is_native(v, native)
     ]
+    chosen = chosen[: args.max]
     for v in chosen:
         if v not in runnable:
             print(
