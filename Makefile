@@ -4,13 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+# The browser the site's test drives (Debian's chromium package).
+CHROMIUM ?= /usr/bin/chromium
 # One BLAS thread per process: notebooks run two at a time, and printed numbers
 # must not depend on how work was split across threads.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup lab test test-portable lint format release notebooks bench clean
+.PHONY: setup lab test test-portable lint format release notebooks site bench clean
 
 setup: $(STAMP)
 
@@ -31,7 +33,8 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check minprune tests benchmarks
 	$(BIN)/minprune release --check
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
+	@test -x $(CHROMIUM) || echo "make test: no browser at $(CHROMIUM), so the site's browser test (tests/test_site.py) is SKIPPED; apt-get install chromium to run it"
+	MINPRUNE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 ## Run nbval on every notebook again under the other CPU kernels this machine can run
@@ -55,6 +58,10 @@ release: setup
 notebooks: setup
 	$(BIN)/minprune execute --jobs $(JOBS) lessons solutions
 	$(BIN)/minprune release
+
+## Build the course website into build/site/ from the executed lessons (runs no notebook).
+site: setup
+	$(BIN)/python site/build.py
 
 ## Run the benchmark suite (writes benchmarks/results/ and the README's table).
 bench: setup
