@@ -19,6 +19,8 @@ exclude_patterns = ["_files/**", "exercises/**", "**/.ipynb_checkpoints"]
 templates_path = []
 html_static_path = ["_static"]
 html_css_files = ["site.css"]
+# A page without an icon makes the browser ask the host for /favicon.ico.
+html_favicon = "_static/favicon.svg"
 
 # Render the stored outputs, never run a notebook.
 nb_execution_mode = "off"
@@ -37,6 +39,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    "footer_content_items": [],
 }
 # Plots are drawn on white: open in light mode (readers can switch).
 html_context = {"default_mode": "light"}

@@ -188,8 +188,16 @@ class Crawl:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    """Serves the site without logging; notes every request it could not answer."""
+
+    errors = None  # a list, set per server
+
     def log_message(self, *args):
         pass
+
+    def log_request(self, code="-", size="-"):
+        if self.errors is not None and str(code).isdigit() and int(code) >= 400:
+            self.errors.append(f"{code} {self.path}")
 
 
 class _Server(ThreadingHTTPServer):
@@ -246,7 +254,7 @@ def crawl(site):
         )
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
+    handler = functools.partial(type("_Handler", (_Quiet,), {"errors": []}), directory=str(site))
     server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -279,7 +287,12 @@ def crawl(site):
             page.on("pageerror", lambda e: result.console_errors.append((current[0], str(e))))
             page.on(
                 "requestfailed",
-                lambda r: r.url.startswith(base) and result.failed_requests.append(r.url),
+                lambda r: (
+                    r.url.startswith(base)
+                    # a load the next navigation cancelled (a late icon) is no failure
+                    and r.failure != "net::ERR_ABORTED"
+                    and result.failed_requests.append(f"{r.failure} {r.url}")
+                ),
             )
             page.on(
                 "response",
@@ -309,10 +322,12 @@ def crawl(site):
                 " && document.querySelector('#search-results .search-summary').textContent",
                 timeout=30_000,
             )
+            page.wait_for_load_state("networkidle")  # each result fetches its page's text
             result.search_results = page.eval_on_selector_all(
                 "#search-results a", "(links) => links.map((a) => a.href)"
             )
             browser.close()
+        result.failed_requests += handler.func.errors
         for links in result.links.values():
             for link in links:
                 url = urldefrag(link)[0]
