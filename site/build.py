@@ -69,6 +69,16 @@ def until_subsection(body):
     return body.split("\n### ", 1)[0].strip() + "\n"
 
 
+def commands_only(body):
+    """A section's first code block and the sentence after it (the rest points into the README)."""
+    match = re.search(r"```.*?```\n", body, flags=re.DOTALL)
+    if not match:
+        return body
+    after = body[match.end() :].strip().split("\n\n", 1)[0]
+    sentence = re.split(r"(?<=\.)\s", after, maxsplit=1)[0] if after else ""
+    return f"{match.group(0)}\n{sentence}\n"
+
+
 # --- links ------------------------------------------------------------------------
 
 
@@ -252,12 +262,12 @@ def stage_all(stage):
         "# minprune",
         "",
         rewrite_links(sections[""], top, top, files),
-        "## Two commands",
-        "",
-        rewrite_links(sections["Two commands"], top, top, files),
         "## The course",
         "",
         rewrite_links(until_subsection(sections["The course"]), top, top, files),
+        "## Two commands",
+        "",
+        rewrite_links(commands_only(sections["Two commands"]), top, top, files),
         toctree([PurePosixPath(p).with_suffix("").as_posix() for _, _, p in lessons], "Lessons"),
         toctree(["grading", "engine"], "Reference"),
     ]

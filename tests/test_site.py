@@ -309,7 +309,7 @@ def crawl(site):
                 result.ids[base + relpath] = set(facts["ids"])
                 if relpath == "index.html":
                     SHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=SHOTS / "home.png")
+                    page.screenshot(path=SHOTS / "home.png", full_page=True)
                 if relpath == SCREENSHOT_LESSON:
                     page.screenshot(path=SHOTS / "lesson.png")
                     page.locator(".cell_output img").first.scroll_into_view_if_needed()
