@@ -4,23 +4,25 @@ import pytest
 import variants
 
 RUNNABLE = variants.supported(variants.cpu_features(), variants.machine())
+NATIVE = variants.probe(variants.variant_env(None))
 
 
 @pytest.mark.parametrize("variant", RUNNABLE, ids=lambda v: v.name)
 def test_variant_forces_blas_torch_and_numpy(variant):
     """OpenBLAS, torch and NumPy each report the path the variant forces."""
     seen = variants.probe(variants.variant_env(variant))
-    assert seen["blas"] == variant.blas
+    if NATIVE["blas"] is not None:  # NumPy on OpenBLAS: its core type is forced too
+        assert seen["blas"] == variant.blas
     assert seen["torch"] == variant.torch
     assert not set(variant.numpy_off) & set(seen["numpy"])
+    assert variants.forced(variant, seen, NATIVE)
 
 
 def test_this_cpu_runs_at_least_two_variants_besides_native():
     """On an x86-64 CPU with AVX2, CI checks two paths besides the native one."""
     if variants.machine() != "x86_64" or "AVX2" not in variants.cpu_features():
         pytest.skip(f"{variants.machine()} without AVX2: fewer variants exist here")
-    native = variants.probe(variants.variant_env(None))
-    others = [v for v in RUNNABLE if not variants.is_native(v, native)]
+    others = [v for v in RUNNABLE if not variants.is_native(v, NATIVE)]
     assert len(others) >= 2, [v.name for v in others]
 
 
@@ -67,3 +69,12 @@ def test_max_must_be_a_positive_count(capsys):
         variants.main(["--max", "0"])
     assert exc.value.code == 2
     assert "--max 0: expected a count of at least 1" in capsys.readouterr().err
+
+
+def test_forced_ignores_openblas_where_numpy_has_another_blas():
+    """On NumPy built with Accelerate or MKL only NumPy's SIMD level and torch are checked."""
+    v = variants.VARIANTS["sse"]
+    seen = {"blas": None, "torch": "DEFAULT", "numpy": ["X86_V2"]}
+    assert variants.forced(v, seen, {"blas": None, "torch": "AVX2", "numpy": ["X86_V3"]})
+    assert not variants.forced(v, seen, {"blas": "Haswell", "torch": "AVX2", "numpy": []})
+    assert not variants.forced(v, {**seen, "numpy": ["X86_V3"]}, {"blas": None})
