@@ -112,14 +112,18 @@ def headline_table(runs):
 
 #: How far a CPU figure carries to another machine; printed under every table.
 MACHINES_DIFFER = (
-    "CPU figures belong to the machine in their column: a ratio of two libraries "
-    "depends on the kernels each picks for the processor (OpenBLAS's core type for "
-    "NumPy; MKL, oneDNN and ATen's CPU capability for torch), and those differ "
-    "between CPUs. On a 2-core Intel Xeon with AVX-512 the four minprune / PyTorch "
-    "rows measured 0.86x to 1.20x, where the AMD EPYC column reads 0.57x to 0.62x; "
-    "forcing the EPYC's OpenBLAS onto its Haswell kernel moved the 64-256-256-10 "
-    "matmul-bound figure from 0.65 to 0.75. Read a ratio as a measurement of one "
-    "machine, not a law; `make bench` adds a column for yours."
+    "CPU figures belong to the machine and the day in their column: a ratio of two "
+    "libraries depends on the kernels each picks for the processor (OpenBLAS's core "
+    "type for NumPy; MKL, oneDNN and ATen's CPU capability for torch) and on the host "
+    "under a virtual machine. The four minprune / PyTorch rows that read 0.57x to "
+    "0.62x in the AMD EPYC column measured 0.84x to 1.05x when re-measured on "
+    "2026-12-04 on a machine of the same kind with the same versions, 0.80x to 1.00x "
+    "there with both libraries forced onto their AVX2 kernels and 1.28x to 2.64x "
+    "forced onto SSE kernels (the switches of `tests/variants.py`), and 0.86x to 1.20x "
+    "on a 2-core Intel Xeon with AVX-512; the 64-256-256-10 matmul-bound figure moved "
+    "from 0.65 to 0.72 (0.86 on SSE kernels, where the matrix products themselves are "
+    "slower). Read a ratio as a measurement of one machine, not a law; `make bench` "
+    "adds a column for yours."
 )
 
 
