@@ -61,7 +61,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent with optional (Nesterov) momentum.
 
-    ``v = momentum * v + g``; ``w -= lr * v`` (or ``lr * (g + momentum * v)`` for Nesterov).
+    ``v = mask * (momentum * v + g)``; ``w -= lr * v`` (or ``lr * (g + momentum * v)`` for
+    Nesterov); then ``w *= mask``. The velocity is masked too, so a weight pruned after
+    training began loses the momentum it carried.
     """
 
     def __init__(self, lr=0.1, momentum=0.0, weight_decay=0.0, nesterov=False):
