@@ -208,8 +208,7 @@ def probe(env):
 
 def is_native(variant, native):
     """Whether ``variant`` forces exactly the path this CPU picks by itself (``native``)."""
-    off = [name for name in variant.numpy_off if name in native["numpy"]]
-    return variant.blas == native["blas"] and variant.torch == native["torch"] and not off
+    return forced(variant, native, native)
 
 
 def forced(variant, seen, native):
