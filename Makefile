@@ -31,7 +31,7 @@ lab: setup
 ## Lint, check the exercises are up to date, run unit tests and nbval on every executed notebook.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check minprune tests benchmarks
+	$(BIN)/ruff format --check minprune minprune_course tests benchmarks
 	$(BIN)/minprune release --check
 	@test -x $(CHROMIUM) || echo "make test: no browser at $(CHROMIUM), so the site's browser test (tests/test_site.py) is SKIPPED; apt-get install chromium to run it"
 	MINPRUNE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
@@ -45,10 +45,10 @@ test-portable: setup
 		$(if $(MAX),--max $(MAX)) $(NOTEBOOKS)
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check minprune tests benchmarks
+	$(BIN)/ruff check . && $(BIN)/ruff format --check minprune minprune_course tests benchmarks
 
 format: setup
-	$(BIN)/ruff check --fix . ; $(BIN)/ruff format minprune tests benchmarks
+	$(BIN)/ruff check --fix . ; $(BIN)/ruff format minprune minprune_course tests benchmarks
 
 ## Write exercises/ from solutions/.
 release: setup

@@ -19,8 +19,8 @@ WIDTHS = (8, 16)
 
 
 def unavailable():
-    if importlib.util.find_spec("minprune.torchkit.report") is None:
-        return "minprune.torchkit.report (lesson 12) is not in the package yet"
+    if importlib.util.find_spec("minprune_course.capstone") is None:
+        return "minprune_course.capstone (lesson 12) is not in the package yet"
     return None
 
 
@@ -29,10 +29,8 @@ def run(quick=False):
 
     from minprune.data import load_digits_split
     from minprune.torchkit import (
-        BATCH_SIZE,
         accuracy,
         as_tensors,
-        baseline_cnn,
         compare,
         count_macs,
         fit,
@@ -40,6 +38,7 @@ def run(quick=False):
         l1_filter_scores,
         prune_filters,
     )
+    from minprune_course.capstone import BATCH_SIZE, baseline_cnn
 
     torch.set_num_threads(1)
     seeds = SEEDS[:1] if quick else SEEDS

@@ -30,9 +30,9 @@ def _notebooks(folder):
 
 def unavailable():
     try:
-        from minprune.course import cli  # noqa: F401
+        from minprune_course import cli  # noqa: F401
     except ImportError as err:
-        return f"the minprune command (minprune.course.cli) cannot be imported: {err}"
+        return f"the minprune command (minprune_course.cli) cannot be imported: {err}"
     if not _notebooks("solutions"):
         return "no notebooks in solutions/ yet"
     return None
@@ -42,7 +42,7 @@ def _minprune(*args):
     """Run the ``minprune`` command; return its wall-clock seconds."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "minprune.course.cli", *map(str, args)],
+        [sys.executable, "-m", "minprune_course.cli", *map(str, args)],
         capture_output=True,
         text=True,
     )

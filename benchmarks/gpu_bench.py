@@ -2,7 +2,7 @@
 
     python benchmarks/gpu_bench.py --out benchmarks/results/timing-gpu-<device>.json
 
-Lesson 11 reads the file (``minprune.torchkit.gpu_results``); the suite's own
+Lesson 11 reads the file (``minprune_course.gpu_results``); the suite's own
 GPU figures (``make bench`` on a GPU) go to ``gpu-<device>.json`` beside it.
 
 Measures, each side by side in one run:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from minprune.course import notebooks as nbs
+from minprune_course import notebooks as nbs
 
 collect_ignore = ["fixtures"]
 

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 import pytest
 
-from minprune.course import checks
+from minprune_course import checks
 
 
 class AlwaysEqual:

@@ -17,7 +17,7 @@ from topic_checks import (
     run,
 )
 
-from minprune.course import checks_00 as c
+from minprune_course import checks_00 as c
 
 M = master("00")
 

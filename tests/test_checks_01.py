@@ -6,7 +6,7 @@ from topic_checks import assert_hidden, hint, liar, master, perturbed, run
 
 import minprune as mp
 from minprune.activations import sigmoid as imported_sigmoid
-from minprune.course import checks_01 as c
+from minprune_course import checks_01 as c
 
 M = master("01")
 OWN_WORK = "switched off while the check runs your code"

@@ -15,7 +15,7 @@ from topic_checks import (
 )
 
 import minprune as mp
-from minprune.course import checks_02 as c
+from minprune_course import checks_02 as c
 
 M = master("02")
 OWN_WORK = "they are switched off while it runs"

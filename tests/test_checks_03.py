@@ -14,7 +14,7 @@ from topic_checks import (
 )
 
 import minprune as mp
-from minprune.course import checks_03 as c
+from minprune_course import checks_03 as c
 
 M = master("03")
 OWN_WORK = "switched off while it runs"

@@ -15,7 +15,7 @@ from topic_checks import (
 
 import minprune as mp
 from minprune import selection
-from minprune.course import checks_04 as c
+from minprune_course import checks_04 as c
 
 M = master("04")
 OWN_WORK = "minprune.selection is what the check compares your answer with"

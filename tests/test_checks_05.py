@@ -18,7 +18,7 @@ from topic_checks import (
 )
 
 import minprune as mp
-from minprune.course import checks_05 as c
+from minprune_course import checks_05 as c
 
 M = master("05")
 OWN_WORK = "so they are switched off while it runs"

@@ -15,7 +15,7 @@ from topic_checks import (
 
 import minprune as mp
 from minprune.activations import ACTIVATIONS
-from minprune.course import checks_06 as c
+from minprune_course import checks_06 as c
 
 M = master("06")
 OWN_WORK = "switched off while it runs"

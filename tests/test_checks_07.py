@@ -17,7 +17,7 @@ from topic_checks import (
 )
 
 import minprune as mp
-from minprune.course import checks_07 as c
+from minprune_course import checks_07 as c
 
 M = master("07")
 OWN_WORK = "switched off while it runs"

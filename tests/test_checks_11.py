@@ -6,8 +6,8 @@ import pytest
 import torch
 from topic_checks import EqualInt, hint, master, run
 
-from minprune.course import checks_11 as c
 from minprune.torchkit import counting, semistructured
+from minprune_course import checks_11 as c
 
 M = master("11")
 

@@ -64,10 +64,11 @@ def test_parsers_see_a_difference():
 
 
 def test_import_minprune_loads_no_course_or_torch_modules():
-    """``import minprune`` loads neither torch nor nbformat nor nbclient."""
+    """``import minprune`` loads neither the course package nor torch, nbformat, nbclient."""
     code = (
         "import sys, minprune\n"
-        "heavy = [m for m in ('torch', 'nbformat', 'nbclient') if m in sys.modules]\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in\n"
+        "         ('minprune_course', 'torch', 'nbformat', 'nbclient')]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run(
@@ -76,10 +77,34 @@ def test_import_minprune_loads_no_course_or_torch_modules():
     assert out.stdout.strip() == ""
 
 
+def test_torchkit_loads_no_course_module():
+    """The PyTorch side of the engine does not reach into the course package either."""
+    code = (
+        "import sys, minprune.torchkit\n"
+        "print(','.join(m for m in sys.modules if m.startswith('minprune_course')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_engine_package_holds_no_course_machinery():
+    """``minprune/`` holds the engine and torchkit only: no grader, checks or release."""
+    engine = ROOT / "minprune"
+    stray = [
+        p.relative_to(ROOT).as_posix()
+        for p in engine.rglob("*.py")
+        if any(word in p.stem for word in ("check", "grade", "release", "course", "capstone"))
+        and p.stem not in ("gradcheck", "_checks")  # the engine's own argument checks
+    ]
+    assert stray == []
+
+
 def test_checks_module_needs_only_numpy():
     """The notebooks' check helpers load no notebook machinery."""
     code = (
-        "import sys\nfrom minprune.course import checks\n"
+        "import sys\nfrom minprune_course import checks\n"
         "print(','.join(m for m in ('nbformat', 'nbclient', 'torch') if m in sys.modules))"
     )
     out = subprocess.run(

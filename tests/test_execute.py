@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from minprune.course import cli, execute
-from minprune.course import notebooks as nbs
+from minprune_course import cli, execute
+from minprune_course import notebooks as nbs
 
 
 def _notebook(path, *sources):

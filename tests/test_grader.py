@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from conftest import FIXTURE_COURSE, FIXTURE_MASTER, cell_by_id
 
-from minprune.course import cli, grader, release
-from minprune.course import notebooks as nbs
-from minprune.course.runner import Runner
+from minprune_course import cli, grader, release
+from minprune_course import notebooks as nbs
+from minprune_course.runner import Runner
 
 MASTERS = FIXTURE_COURSE / "solutions"
 ROOT = nbs.repo_root()
@@ -134,7 +134,7 @@ def test_always_equal_answers_fail(tmp_path, master):
 PATCH_EVERYTHING = """\
 import numpy as np
 import builtins
-from minprune.course import checks
+from minprune_course import checks
 yes = lambda *args, **kwargs: True
 nothing = lambda *args, **kwargs: None
 np.allclose = np.isclose = np.array_equal = np.array_equiv = yes
@@ -217,7 +217,7 @@ def test_huge_output_is_capped(tmp_path, master):
     result = grade(submit(tmp_path, master))
     assert result.total == 5
     out = tmp_path / "scores.json"
-    from minprune.course import report
+    from minprune_course import report
 
     report.write_json([result], out)
     assert out.stat().st_size < 10_000

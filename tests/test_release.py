@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from conftest import cell_by_id
 
-from minprune.course import cli, release
-from minprune.course import notebooks as nbs
+from minprune_course import cli, release
+from minprune_course import notebooks as nbs
 
 ROOT = nbs.repo_root()
 

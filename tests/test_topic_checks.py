@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from topic_checks import SOLUTIONS, always_equal, master, run
 
-from minprune.course import checks
-from minprune.course import notebooks as nbs
+from minprune_course import checks
+from minprune_course import notebooks as nbs
 
 # hidden batteries that train networks: run once, not three times
 SLOW = {"t05_prune_retrain_test"}
@@ -60,7 +60,7 @@ TEST_CELLS = _test_cells()
 
 
 def _check_functions():
-    """``pytest.param`` of every ``check_*`` of every ``minprune/course/checks_NN.py``.
+    """``pytest.param`` of every ``check_*`` of every ``minprune_course/checks_NN.py``.
 
     A module that cannot be imported gives one param holding the error, so that its
     failure shows without hiding the other modules' tests.
@@ -69,7 +69,7 @@ def _check_functions():
     out = []
     for path in sorted(folder.glob("checks_[0-9][0-9].py")):
         try:
-            module = importlib.import_module(f"minprune.course.{path.stem}")
+            module = importlib.import_module(f"minprune_course.{path.stem}")
         except Exception as exc:  # a module being written: report it, test the others
             out.append(pytest.param(exc, id=f"{path.stem}.import"))
             continue

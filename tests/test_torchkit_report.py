@@ -10,7 +10,6 @@ from torch import nn
 
 from minprune.torchkit.models import DigitsCNN
 from minprune.torchkit.report import (
-    baseline_cnn,
     bytes_on_disk,
     bytes_sparse,
     compare,
@@ -20,6 +19,7 @@ from minprune.torchkit.report import (
     table,
 )
 from minprune.torchkit.training import accuracy
+from minprune_course.capstone import baseline_cnn
 
 
 def tiny(seed=0):

@@ -1,4 +1,4 @@
-"""Shared pieces of the tests of the exercise checks (``minprune.course.checks_NN``).
+"""Shared pieces of the tests of the exercise checks (``minprune_course.checks_NN``).
 
 - ``master(topic)``: the answers of ``solutions/NN_*.ipynb``, loaded by running its
   setup cell and its answer cells, so the tests follow the masters;
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minprune.course import notebooks as nbs
+from minprune_course import notebooks as nbs
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -227,7 +227,7 @@ def hint(text):
 
 def pin_rng(monkeypatch, seed):
     """Make the checks draw their inputs from ``seed`` (a draw known to show a mistake)."""
-    from minprune.course import checks
+    from minprune_course import checks
 
     monkeypatch.setattr(checks, "rng", lambda seed_=None: np.random.default_rng(seed))
 

@@ -18,11 +18,6 @@ from .counting import count_macs, count_nonzeros, count_parameters
 from .models import DigitsCNN, ResNet18, resnet18
 from .porting import ThresholdPruning, from_torch, threshold_unstructured, to_torch
 from .report import (
-    ACCURACY_BUDGET,
-    BATCH_SIZE,
-    MIN_CPU_SPEEDUP,
-    MIN_MAC_REDUCTION,
-    baseline_cnn,
     bytes_on_disk,
     bytes_sparse,
     compare,
@@ -85,11 +80,6 @@ __all__ = [
     "slimming_keep",
     "filter_sensitivity",
     "nonzero_macs",
-    "ACCURACY_BUDGET",
-    "BATCH_SIZE",
-    "MIN_CPU_SPEEDUP",
-    "MIN_MAC_REDUCTION",
-    "baseline_cnn",
     "bytes_on_disk",
     "bytes_sparse",
     "compare",

@@ -37,9 +37,8 @@ ratio per repeat and reports its median and spread. ``table`` prints rows of
 ``measure`` with each cost's reduction against the baseline, and
 ``pareto_front`` picks the points no other point beats on both cost and accuracy.
 
-The capstone's fixed baseline (``baseline_cnn``) and its thresholds
-(``ACCURACY_BUDGET``, ``MIN_MAC_REDUCTION``, ``MIN_CPU_SPEEDUP`` at
-``BATCH_SIZE``) live here, so the lesson, the checks and the benchmark agree.
+The capstone's baseline and thresholds are course policy, not measurement: they
+live in ``minprune_course.capstone``.
 """
 
 import copy
@@ -55,16 +54,10 @@ from torch.nn.utils.prune import BasePruningMethod, PruningContainer
 from ..storage import storage_bytes
 from .cnn import nonzero_macs
 from .counting import count_macs, count_nonzeros, count_parameters
-from .models import DigitsCNN
 from .timing import benchmark, cuda_event_time
-from .training import accuracy, fit
+from .training import accuracy
 
 __all__ = [
-    "ACCURACY_BUDGET",
-    "MIN_MAC_REDUCTION",
-    "MIN_CPU_SPEEDUP",
-    "BATCH_SIZE",
-    "baseline_cnn",
     "copy_model",
     "bytes_on_disk",
     "bytes_sparse",
@@ -73,33 +66,6 @@ __all__ = [
     "table",
     "pareto_front",
 ]
-
-#: The capstone's accuracy budget: at most 1 point below the baseline, as a fraction.
-ACCURACY_BUDGET = 0.01
-#: Required reduction of multiply-adds per sample (baseline / compressed).
-MIN_MAC_REDUCTION = 3.0
-#: Required CPU speedup (median over interleaved repeats, one thread).
-MIN_CPU_SPEEDUP = 1.5
-#: Batch size at which latency is measured: large enough for the convolutions to dominate.
-BATCH_SIZE = 256
-
-
-def baseline_cnn(X, y, seed=0):
-    """The capstone's baseline: a ``DigitsCNN((32, 64))`` trained 8 epochs, seeded.
-
-    Parameters
-    ----------
-    X : (n, 1, 8, 8) float tensor; y : (n,) int64 tensor (the training split)
-    seed : int, seeds the initialisation and the shuffling
-
-    Returns
-    -------
-    DigitsCNN in eval mode. The same seed and thread count give the same weights.
-    """
-    torch.manual_seed(seed)
-    model = DigitsCNN((32, 64))
-    fit(model, X, y, epochs=8, batch_size=64, lr=0.05, momentum=0.9, weight_decay=5e-4, seed=seed)
-    return model.eval()
 
 
 # ------------------------------------------------------------------ sizes

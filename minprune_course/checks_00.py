@@ -7,7 +7,7 @@ Each check runs the learner's function on fresh inputs and compares it with
 import numpy as np
 
 import minprune as mp
-from minprune.course import checks
+from minprune_course import checks
 
 
 def _random_sizes(rng):

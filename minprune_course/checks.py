@@ -2,7 +2,7 @@
 
 A topic's ``checks_NN`` module builds its checks from these::
 
-    from minprune.course import checks
+    from minprune_course import checks
 
     def check_sparsity(sparsity):
         rng = checks.rng()

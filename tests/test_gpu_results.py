@@ -1,11 +1,11 @@
-"""Tests of minprune.torchkit.gpu_results: reading and tabulating recorded GPU measurements."""
+"""Tests of minprune_course.gpu_results: reading and tabulating recorded GPU measurements."""
 
 import json
 import math
 
 import pytest
 
-from minprune.torchkit import gpu_results as gr
+from minprune_course import gpu_results as gr
 
 
 def _results():

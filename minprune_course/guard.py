@@ -31,7 +31,7 @@ def snapshot(extra=()):
     Parameters
     ----------
     extra : iterable of str
-        More modules to import and protect, such as a topic's ``minprune.course.checks_NN``.
+        More modules to import and protect, such as a topic's ``minprune_course.checks_NN``.
         One that fails to import is skipped (the test cell that uses it will fail).
     """
     roots = TRUSTED + tuple(extra)

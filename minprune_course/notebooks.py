@@ -155,7 +155,7 @@ def lesson_number(name):
 
 def repo_root():
     """The repository the package was installed (editable) from."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[1]
 
 
 def find_notebooks(folder):

@@ -37,7 +37,7 @@ _SECTIONS = ("environment", "timer_agreement", "semistructured", "resnet18")
 
 def results_dir():
     """``benchmarks/results`` of the repository this package was loaded from."""
-    return Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    return Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 
 
 def load_gpu_results(path=None):

@@ -39,7 +39,7 @@ PASSED, FAILED, ERROR, TIMEOUT, MISSING, DIED = (
 _IMPORT = re.compile(
     r"^\s*(?:from\s+(minprune[\w.]*)\s+import\s+([\w\s,()]+)|import\s+(minprune[\w.]*))", re.M
 )
-_RESTORE = "import sys as _s\n_s.modules['minprune.course.guard'].restore()\ndel _s"
+_RESTORE = "import sys as _s\n_s.modules['minprune_course.guard'].restore()\ndel _s"
 
 
 class GradeError(Exception):
@@ -199,7 +199,7 @@ def startup_code(master):
             for item in names.replace("(", " ").replace(")", " ").split(","):
                 if item.split():
                     modules.add(f"{package}.{item.split()[0]}")
-    return f"import minprune.course.guard as _g\n_g.snapshot({sorted(modules)!r})\ndel _g"
+    return f"import minprune_course.guard as _g\n_g.snapshot({sorted(modules)!r})\ndel _g"
 
 
 def _score(gid, max_points, test, answer_runs, missing):

@@ -58,10 +58,11 @@ import torch
 from torch import nn
 
 from minprune.data import load_digits_split
-from minprune.torchkit import report as _report
+from minprune.torchkit import report as _measure
 from minprune.torchkit.counting import count_macs, count_nonzeros, count_parameters
 from minprune.torchkit.training import as_tensors
 
+from . import capstone as _policy
 from . import checks
 
 __all__ = ["baseline_model", "check_capstone", "PARTS"]
@@ -81,11 +82,11 @@ _Module = nn.Module
 _Tensor = torch.Tensor
 _no_grad = torch.no_grad
 _isfinite = math.isfinite
-_compare = _report.compare
-_measure_bytes = _report.bytes_on_disk
-_bytes_sparse = _report.bytes_sparse
-_copy_model = _report.copy_model
-_nonzero_macs = _report.nonzero_macs
+_compare = _measure.compare
+_measure_bytes = _measure.bytes_on_disk
+_bytes_sparse = _measure.bytes_sparse
+_copy_model = _measure.copy_model
+_nonzero_macs = _measure.nonzero_macs
 
 _REFERENCE = {}
 
@@ -110,7 +111,7 @@ def baseline_model():
     if "model" not in _REFERENCE:
         split = _split()
         X, y = as_tensors(split.X_train, split.y_train, (1, 8, 8))
-        _REFERENCE["model"] = _report.baseline_cnn(X, y, seed=0)
+        _REFERENCE["model"] = _policy.baseline_cnn(X, y, seed=0)
         X_test, y_test = as_tensors(split.X_test, split.y_test, (1, 8, 8))
         _REFERENCE["accuracy"] = _accuracy(_REFERENCE["model"], X_test, y_test)
         _REFERENCE["macs"] = _int(count_macs(_REFERENCE["model"], X_test[:8]))
@@ -212,12 +213,12 @@ def _check_accuracy(compressed, rng, hidden):
     X, y = _test_tensors()
     base = _reference()["accuracy"]
     acc = _accuracy(compressed, X, y)
-    floor = base - _report.ACCURACY_BUDGET - 1e-9
+    floor = base - _policy.ACCURACY_BUDGET - 1e-9
     if acc < floor:
         raise AssertionError(
             f"accuracy: the compressed model's test accuracy is {acc:.3f}, the baseline's "
             f"{base:.3f}: a drop of {100 * (base - acc):.1f} points, more than the budget of "
-            f"{100 * _report.ACCURACY_BUDGET:.0f} (fine-tune longer, or prune less)"
+            f"{100 * _policy.ACCURACY_BUDGET:.0f} (fine-tune longer, or prune less)"
         )
     if hidden:
         order = torch.as_tensor(rng.permutation(_len(X)))
@@ -241,17 +242,17 @@ def _check_accuracy(compressed, rng, hidden):
 def _check_macs(compressed, rng, hidden):
     X, _ = _test_tensors()
     base = _reference()["macs"]
-    macs = _int(count_macs(compressed, X[: _report.BATCH_SIZE]))
+    macs = _int(count_macs(compressed, X[: _policy.BATCH_SIZE]))
     if macs <= 0:
         raise AssertionError(
             "macs: count_macs finds no multiply-adds in the compressed model; it must compute "
             "its logits with convolutions and linear layers"
         )
-    if base / macs < _report.MIN_MAC_REDUCTION - 1e-9:
+    if base / macs < _policy.MIN_MAC_REDUCTION - 1e-9:
         raise AssertionError(
             f"macs: the compressed model needs {macs:,} multiply-adds per image, "
             f"{base / macs:.2f}x fewer than the baseline's {base:,}; at least "
-            f"{_report.MIN_MAC_REDUCTION:g}x is required (masks do not count: remove channels)"
+            f"{_policy.MIN_MAC_REDUCTION:g}x is required (masks do not count: remove channels)"
         )
     if hidden:
         order = torch.as_tensor(rng.permutation(_len(X)))
@@ -270,18 +271,18 @@ def _speedup(compressed, batch):
 
 def _check_speedup(compressed, rng, hidden):
     X, _ = _test_tensors()
-    batch = X[: _report.BATCH_SIZE]
+    batch = X[: _policy.BATCH_SIZE]
     if hidden:
-        batch = X[torch.as_tensor(rng.permutation(_len(X))[: _report.BATCH_SIZE])]
+        batch = X[torch.as_tensor(rng.permutation(_len(X))[: _policy.BATCH_SIZE])]
     best = 0.0
     for _ in range(_ATTEMPTS):
         best = max(best, _speedup(compressed, batch))
-        if best >= _report.MIN_CPU_SPEEDUP:
+        if best >= _policy.MIN_CPU_SPEEDUP:
             return best
     raise AssertionError(
         f"speedup: the compressed model runs {best:.2f}x faster than the baseline on the CPU "
-        f"(best of {_ATTEMPTS} interleaved measurements, batch {_report.BATCH_SIZE}, one "
-        f"thread); at least {_report.MIN_CPU_SPEEDUP:g}x is required. Fewer MACs are not "
+        f"(best of {_ATTEMPTS} interleaved measurements, batch {_policy.BATCH_SIZE}, one "
+        f"thread); at least {_policy.MIN_CPU_SPEEDUP:g}x is required. Fewer MACs are not "
         "always less time: see which layer's channels you removed"
     )
 
@@ -307,7 +308,7 @@ def _check_report(compressed, report, rng, hidden):
     if missing:
         raise AssertionError(f"report has no key {missing[0]!r} (needed: {list(_REQUIRED)})")
     X, y = _test_tensors()
-    batch = X[: _report.BATCH_SIZE]
+    batch = X[: _policy.BATCH_SIZE]
     truth = {
         "params": count_parameters(compressed),
         "nonzeros": count_nonzeros(compressed),
@@ -343,7 +344,7 @@ def _check_report(compressed, report, rng, hidden):
     raise AssertionError(
         f"report: report['cpu_speedup'] = {claimed:.2f}, but the compressed model measures "
         f"{max(measured):.2f}x faster than the baseline here (interleaved, batch "
-        f"{_report.BATCH_SIZE}, one thread); a claimed speedup must be within a factor "
+        f"{_policy.BATCH_SIZE}, one thread); a claimed speedup must be within a factor "
         f"{_SPEEDUP_TOLERANCE:g} of a measured one (baseline time / compressed time)"
     )
 
@@ -386,9 +387,9 @@ def check_capstone(baseline, compressed, report, X_test, y_test, part=None, hidd
         return
     checks.passed(
         {
-            "accuracy": f"within {100 * _report.ACCURACY_BUDGET:.0f} point of the baseline",
-            "macs": f"at least {_report.MIN_MAC_REDUCTION:g}x fewer multiply-adds",
-            "speedup": f"at least {_report.MIN_CPU_SPEEDUP:g}x faster on the CPU",
+            "accuracy": f"within {100 * _policy.ACCURACY_BUDGET:.0f} point of the baseline",
+            "macs": f"at least {_policy.MIN_MAC_REDUCTION:g}x fewer multiply-adds",
+            "speedup": f"at least {_policy.MIN_CPU_SPEEDUP:g}x faster on the CPU",
             "report": "the report matches the model",
         }[part]
     )
