@@ -63,6 +63,8 @@ _list = builtins.list
 _zip = builtins.zip
 _reversed = builtins.reversed
 _isinstance = builtins.isinstance
+_range = builtins.range
+_dict = builtins.dict
 
 _DTYPES = {float: ("biuf", "real numbers"), int: ("iu", "integers"), bool: ("b", "booleans")}
 _KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float", "c": "complex"}
@@ -143,16 +145,160 @@ def switched_off(funcs, hint=None):
             f.__code__ = code
 
 
-def call(fn, *args, what="answer", without=(), hint=None, **kwargs):
+NOT_ANSWERED = "not answered yet"
+
+
+def _not_answered(what):
+    return (
+        f"{what}: {NOT_ANSWERED}; replace the line `raise NotImplementedError(...)` in its "
+        "cell with your code, run that cell, then this one"
+    )
+
+
+def call(fn, *args, what="answer", without=(), hint=None, frozen=True, names=None, **kwargs):
     """Call the learner's ``fn`` on copies of the arguments and return what it returns.
 
-    The copies keep the checker's own inputs intact if ``fn`` changes its
-    arguments in place. The functions in ``without`` (minprune's reference answers)
-    are switched off meanwhile, raising ``AssertionError(hint)``: see ``switched_off``.
+    The functions in ``without`` (minprune's reference answers) are switched off
+    meanwhile, raising ``AssertionError(hint)``: see ``switched_off``. An answer that
+    still raises the released stub's ``NotImplementedError`` fails with a hint that
+    says it is not answered yet.
+
+    With ``frozen=True`` (what the prompts say unless they say otherwise) the
+    arguments are compared, after the call, with copies taken before it, and an
+    answer that changed one in place fails: the caller of such a function would
+    lose its data. ``frozen`` may also be a collection of the positions and keywords
+    that must not change; ``names`` names the positional arguments in that hint.
     """
+    expect_callable(fn, what)
+    given_args, given_kwargs = _deepcopy(args), _deepcopy(kwargs)
     with switched_off(without, hint):
-        expect_callable(fn, what)
-        return fn(*_deepcopy(args), **_deepcopy(kwargs))
+        try:
+            result = fn(*given_args, **given_kwargs)
+        except NotImplementedError:
+            raise _AssertionError(_not_answered(what)) from None
+    if frozen:
+        keys = _list(_range(_len(args))) + _list(kwargs)
+        if frozen is not True:
+            keys = [k for k in keys if k in frozen]
+        for key in keys:
+            before = args[key] if _isinstance(key, _int) else kwargs[key]
+            after = given_args[key] if _isinstance(key, _int) else given_kwargs[key]
+            if _is_generator(before):
+                continue  # a random generator is there to be drawn from
+            if not same(after, before):
+                name = (
+                    key
+                    if _isinstance(key, _str)
+                    else (names[key] if names is not None else f"number {key + 1}")
+                )
+                raise _AssertionError(
+                    f"{what} changed its argument {name} in place; the exercise asks you to "
+                    "leave the inputs as they were and return new values (copy first, e.g. "
+                    "`W = W.copy()`, or build a new array)"
+                )
+    return result
+
+
+def _is_generator(value):
+    """True for a NumPy or torch random generator, whose state a call is meant to advance."""
+    kind = _type(value)
+    return kind.__name__ in ("Generator", "RandomState") and kind.__module__.split(".")[0] in (
+        "numpy",
+        "torch",
+    )
+
+
+def _plain(value):
+    """``value`` as plain data for ``same``: arrays for tensors, a Network's arrays, a dict."""
+    kind = _type(value)
+    module = kind.__module__.split(".")[0]
+    if module == "torch":
+        if _hasattr(value, "state_dict"):
+            return {k: _plain(v) for k, v in value.state_dict().items()}
+        if _hasattr(value, "detach"):
+            return value.detach().cpu().numpy()
+    if _hasattr(value, "__dict__") and not _isinstance(value, (_type, _ndarray)):
+        return _dict(vars(value))
+    return value
+
+
+def same(a, b):
+    """True when ``a`` and ``b`` hold the same plain data, bit for bit.
+
+    Arrays compare by dtype, shape and bytes (so NaN equals NaN and no ``__eq__`` of
+    the learner's is asked); torch tensors and modules by their arrays and
+    ``state_dict``; lists, tuples and dicts part by part; other objects by their
+    attributes; numbers and strings by value.
+    """
+    a, b = _plain(a), _plain(b)
+    if _isinstance(a, _ndarray) or _isinstance(b, _ndarray):
+        if not (_isinstance(a, _ndarray) and _isinstance(b, _ndarray)):
+            return False
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if _isinstance(a, (_list, _tuple)):
+        return (
+            _type(a) is _type(b)
+            and _len(a) == _len(b)
+            and all(same(x, y) for x, y in _zip(a, b, strict=True))
+        )
+    if _isinstance(a, _dict):
+        return _isinstance(b, _dict) and _list(a) == _list(b) and all(same(a[k], b[k]) for k in a)
+    if _type(a) is not _type(b):
+        return False
+    try:
+        return _bool(a == b) or (a != a and b != b)
+    except _Exception:
+        return a is b
+
+
+def public(*names):
+    """The engine's functions named by dotted public names (``"minprune.threshold_masks"``).
+
+    An exercise module lists the references it switches off by name; a name that no
+    longer exists fails at import, so renaming a function cannot silently weaken a check.
+    """
+    import importlib
+
+    funcs = []
+    for name in names:
+        module, _, attr = name.rpartition(".")
+        funcs.append(_getattr(importlib.import_module(module), attr))
+    return funcs
+
+
+# ------------------------------------------------------------------ seeds
+#: The environment variable through which the grader fixes the hidden cases' seed.
+SEED_VARIABLE = "MINPRUNE_GRADING_SEED"
+#: The hidden cases' seed when no grader set one (executing a master, a learner's run).
+DEFAULT_HIDDEN_SEED = 20240601
+
+
+def grading_seed():
+    """The hidden cases' seed: the grader's (``MINPRUNE_GRADING_SEED``) or the default."""
+    import os
+
+    value = os.environ.get(SEED_VARIABLE, "")
+    try:
+        return _int(value) if value else DEFAULT_HIDDEN_SEED
+    except ValueError:
+        raise ValueError(
+            f"{SEED_VARIABLE}={value!r} is not an integer; expected the seed the grader sets"
+        ) from None
+
+
+def case_rng(grade_id, hidden=False, seed=None):
+    """The generator an exercise draws its cases from.
+
+    Visible checks always draw from seed 0; hidden ones from ``seed`` or, by default,
+    ``grading_seed()``, which the grader fixes per submission. ``grade_id`` is mixed in,
+    so two exercises graded with one seed do not draw the same cases.
+    """
+    if seed is None:
+        seed = grading_seed() if hidden else 0
+    import zlib
+
+    salt = zlib.crc32(grade_id.encode())
+    return _default_rng([_int(seed), salt, _int(hidden)])
 
 
 def expect_array(answer, shape=None, what="answer", dtype=float):
@@ -269,6 +415,39 @@ def expect_true(condition, hint):
     """Raise ``AssertionError(hint)`` unless ``condition`` holds."""
     if not condition:
         raise _AssertionError(hint)
+
+
+def matches(answer, target, rtol=1e-7, atol=1e-9):
+    """True when ``answer`` equals ``target`` (an array, a number, or a list of them) within
+    the tolerances, read as plain float arrays; never raises."""
+    if _isinstance(target, (_list, _tuple)):
+        return (
+            _isinstance(answer, (_list, _tuple))
+            and _len(answer) == _len(target)
+            and all(matches(a, t, rtol, atol) for a, t in _zip(answer, target, strict=True))
+        )
+    try:
+        expect_close(answer, target, rtol=rtol, atol=atol)
+    except _AssertionError:
+        return False
+    return True
+
+
+def expect_no_mistake(answer, expected, mistakes, hints, rtol=1e-7, atol=1e-9):
+    """Fail with a known mistake's own hint when ``answer`` is what that mistake returns.
+
+    ``mistakes`` maps a mistake's name to what it would return on these inputs and
+    ``hints`` (the exercise's ``MISTAKES``) the name to its hint. A mistake is named only
+    where its result differs from ``expected``, so a correct answer is never blamed.
+    """
+    for name, wrong in mistakes.items():
+        if not matches(wrong, expected, rtol, atol) and matches(answer, wrong, rtol, atol):
+            raise _AssertionError(hints[name])
+
+
+def fail(hint):
+    """Raise the ``AssertionError`` a failed check raises, with ``hint``."""
+    raise _AssertionError(hint)
 
 
 def passed(what=None):

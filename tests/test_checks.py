@@ -225,16 +225,89 @@ def test_expect_float_rejects_arrays_and_bools():
         checks.expect_float(True)
 
 
-def test_call_protects_the_checkers_inputs():
-    """An answer that edits its argument in place does not change the checker's copy."""
+def destructive(W, mask=None):
+    W[:] = 0
+    return W
+
+
+def test_call_fails_an_answer_that_changes_its_arguments_and_keeps_the_checkers_copy():
+    """An answer that edits its argument in place fails with a hint naming the argument,
+    and the checker's own array is untouched."""
     W = np.ones(3)
-
-    def destructive(W):
-        W[:] = 0
-        return W
-
-    checks.call(destructive, W)
+    with pytest.raises(AssertionError, match="changed its argument W in place"):
+        checks.call(destructive, W, what="prune(W)", names=("W",))
     assert W.sum() == 3
+
+
+def test_call_allows_changes_where_the_exercise_allows_them():
+    """``frozen=False``, or a list of the arguments that must not change, lets others change."""
+    W = np.ones(3)
+    assert checks.call(destructive, W, frozen=False).sum() == 0
+    assert checks.call(destructive, W, mask=np.ones(3), frozen=("mask",)).sum() == 0
+    with pytest.raises(AssertionError, match="changed its argument mask in place"):
+        checks.call(lambda W, mask: destructive(mask), W, mask=np.ones(3), frozen=("mask",))
+
+
+def test_call_lets_an_answer_draw_from_a_random_generator():
+    """Drawing from a generator passed in advances its state: that is not a change of data."""
+    out = checks.call(lambda rng: rng.permutation(5), np.random.default_rng(0))
+    assert sorted(out) == list(range(5))
+
+
+def test_call_says_a_stub_is_not_answered_yet():
+    """The released stub's ``NotImplementedError`` fails with a hint, not a traceback."""
+
+    def stub(W):
+        raise NotImplementedError("prune: replace this line with your answer")
+
+    with pytest.raises(AssertionError, match=r"prune\(W\): not answered yet"):
+        checks.call(stub, np.ones(2), what="prune(W)")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        (np.array([1.0, np.nan]), np.array([1.0, np.nan]), True),
+        (np.array([1.0, 2.0]), np.array([1.0, 2.0], dtype=np.float32), False),
+        (np.zeros((2, 1)), np.zeros(2), False),
+        ([np.ones(2), {"a": 1}], [np.ones(2), {"a": 1}], True),
+        ([np.ones(2), {"a": 1}], [np.ones(2), {"a": 2}], False),
+        ((1, 2), [1, 2], False),
+        (0.5, 0.5, True),
+        (float("nan"), float("nan"), True),
+    ],
+)
+def test_same_compares_plain_data_bit_for_bit(a, b, equal):
+    """``same`` compares dtype, shape and bytes, part by part, never a learner's ``__eq__``."""
+    assert checks.same(a, b) is equal
+
+
+def test_case_rng_is_fixed_for_visible_checks_and_follows_the_graders_seed(monkeypatch):
+    """Visible cases never change; hidden ones follow ``MINPRUNE_GRADING_SEED``, per exercise."""
+
+    def draw(gid, hidden, seed=None):
+        return checks.case_rng(gid, hidden, seed).integers(1 << 30, size=4).tolist()
+
+    monkeypatch.delenv(checks.SEED_VARIABLE, raising=False)
+    assert draw("t03_a", False) == draw("t03_a", False)
+    assert draw("t03_a", True) == draw("t03_a", True)  # regrading draws the same cases
+    assert draw("t03_a", True) != draw("t03_b", True)
+    monkeypatch.setenv(checks.SEED_VARIABLE, "7")
+    assert draw("t03_a", True) == draw("t03_a", True, seed=7)
+    assert draw("t03_a", True) != draw("t03_a", True, seed=8)
+    assert draw("t03_a", False) == draw("t03_a", False, seed=0)
+    monkeypatch.setenv(checks.SEED_VARIABLE, "seven")
+    with pytest.raises(ValueError, match="MINPRUNE_GRADING_SEED='seven' is not an integer"):
+        checks.grading_seed()
+
+
+def test_public_resolves_names_and_fails_on_a_renamed_function():
+    """A reference named by a public name that no longer exists fails at once."""
+    import minprune
+
+    assert checks.public("minprune.sparsity") == [minprune.sparsity]
+    with pytest.raises(AttributeError):
+        checks.public("minprune.no_such_function")
 
 
 def test_call_names_what_is_not_a_function():
