@@ -14,7 +14,11 @@ prompt allows):
 - the same answer graded twice gets the same result, and the grader's seed is what
   the hidden battery draws from.
 
-Slow exercises (they train a network) declare ``SEEDS`` in their answers module.
+An answers module may also declare ``SEEDS`` (fewer seeds, for an exercise whose check
+trains a network), ``check_args()`` (the check's arguments for the master, when they are
+more than the functions named by ``ANSWER``) and ``NOT_APPLICABLE`` (``{test: reason}``
+for a property an exercise's answer cannot have, such as arguments to change when it
+takes none); each of those is stated there, with its reason.
 """
 
 import copy
@@ -41,15 +45,29 @@ def seeds(name):
     return range(getattr(answers(name), "SEEDS", SEEDS))
 
 
-def master_answer(name):
-    module = exercises.load(name)
-    return getattr(master(name[1:3]), module.ANSWER)
+def master_args(name):
+    """The check's arguments for the master: its functions named by ``ANSWER`` ("a, b")."""
+    hook = getattr(answers(name), "check_args", None)
+    if hook is not None:
+        return tuple(hook())
+    found = master(name[1:3])
+    return tuple(getattr(found, n.strip()) for n in exercises.load(name).ANSWER.split(","))
+
+
+def as_args(answer):
+    return tuple(answer) if isinstance(answer, tuple) else (answer,)
+
+
+def replace_first(args, change):
+    """``args`` with the first answer function wrapped by ``change``."""
+    assert callable(args[0]), "the first argument of the check is the learner's function"
+    return (change(args[0]), *args[1:])
 
 
 def outcome(module, answer, hidden, seed):
     """``"passed"`` or the hint the check fails with."""
     try:
-        module.check(answer, hidden=hidden, seed=seed)
+        module.check(*as_args(answer), hidden=hidden, seed=seed)
     except AssertionError as exc:
         return str(exc)
     return "passed"
@@ -61,6 +79,11 @@ def params(kind):
         table = getattr(answers(name), kind)
         out += [pytest.param(name, key, id=f"{name}-{key}") for key in table]
     return out
+
+
+def applicable(test):
+    """The exercises ``test`` applies to (the others say why in ``NOT_APPLICABLE``)."""
+    return [n for n in NAMES if test not in getattr(answers(n), "NOT_APPLICABLE", {})]
 
 
 # ------------------------------------------------------------------ shape
@@ -99,8 +122,8 @@ def test_module_declares_the_contract(name):
 # ------------------------------------------------------------------ fair
 @pytest.mark.parametrize("name", NAMES)
 def test_master_answer_passes_on_every_seed(name, capsys):
-    module, answer = exercises.load(name), master_answer(name)
-    module.check(answer)
+    module, answer = exercises.load(name), master_args(name)
+    module.check(*answer)
     assert capsys.readouterr().out.strip().endswith("public checks passed")
     failed = {s: outcome(module, answer, True, s) for s in seeds(name)}
     assert {s: o for s, o in failed.items() if o != "passed"} == {}
@@ -171,15 +194,15 @@ def nudging(answer):
     return nudged
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", applicable("nudged"))
 def test_right_values_nudged_or_lying_fail(name):
     """The master's results with every value moved a little fail, and so do results that
     claim to equal anything."""
-    module, answer = exercises.load(name), master_answer(name)
+    module, args = exercises.load(name), master_args(name)
     perturb = getattr(answers(name), "perturbed", None) or nudging
-    for wrong in (perturb(answer), liar(answer)):
+    for wrong in (perturb, liar):
         with pytest.raises(AssertionError):
-            module.check(wrong, hidden=True, seed=0)
+            module.check(*replace_first(args, wrong), hidden=True, seed=0)
 
 
 def _mutate_first(args):
@@ -202,43 +225,54 @@ def _mutate_first(args):
     return False
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if getattr(exercises.load(n), "FROZEN", True)])
+@pytest.mark.parametrize("name", applicable("mutating"))
 def test_an_answer_that_changes_its_inputs_fails(name):
     """The prompts ask for new values and the inputs left alone: changing them fails."""
-    module, answer = exercises.load(name), master_answer(name)
+    module, args = exercises.load(name), master_args(name)
 
-    def mutating(*args, **kwargs):
-        result = answer(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-        assert _mutate_first(args) or _mutate_first(list(kwargs.values())), "nothing to change"
-        return result
+    def mutating(answer):
+        def changes(*args, **kwargs):
+            result = answer(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            assert _mutate_first(args) or _mutate_first(list(kwargs.values())), "nothing to change"
+            return result
+
+        return changes
 
     with pytest.raises(AssertionError, match="in place"):
-        module.check(mutating)
+        module.check(*replace_first(args, mutating))
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if exercises.load(n).REFERENCE])
+@pytest.mark.parametrize(
+    "name", [n for n in applicable("borrowing") if exercises.load(n).REFERENCE]
+)
 def test_an_answer_that_calls_the_reference_fails(name):
-    module, answer = exercises.load(name), master_answer(name)
+    module, args = exercises.load(name), master_args(name)
     reference = checks.public(*module.REFERENCE)[0]
 
-    def borrowing(*args, **kwargs):
-        reference()
-        return answer(*args, **kwargs)
+    def borrowing(answer):
+        def borrows(*args, **kwargs):
+            reference()
+            return answer(*args, **kwargs)
+
+        return borrows
 
     with pytest.raises(AssertionError, match="switched off"):
-        module.check(borrowing)
+        module.check(*replace_first(args, borrowing))
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", applicable("stub"))
 def test_the_released_stub_is_not_answered_yet(name):
-    module = exercises.load(name)
+    module, args = exercises.load(name), master_args(name)
 
-    def stub(*args, **kwargs):
-        raise NotImplementedError(f"{module.ANSWER}: replace this line with your answer")
+    def stubbed(answer):
+        def stub(*args, **kwargs):
+            raise NotImplementedError(f"{module.ANSWER}: replace this line with your answer")
+
+        return stub
 
     for hidden in (False, True):
         with pytest.raises(AssertionError, match=checks.NOT_ANSWERED):
-            module.check(stub, hidden=hidden)
+            module.check(*replace_first(args, stubbed), hidden=hidden)
 
 
 # ------------------------------------------------------------------ same grade
@@ -248,7 +282,7 @@ def test_grading_twice_gives_the_same_result(name, monkeypatch):
     hidden battery draws from that seed."""
     module = exercises.load(name)
     monkeypatch.setenv(checks.SEED_VARIABLE, "12345")
-    tried = [master_answer(name), *answers(name).MISTAKES.values()]
+    tried = [master_args(name), *answers(name).MISTAKES.values()]
     first = [outcome(module, a, True, None) for a in tried]
     assert [outcome(module, a, True, None) for a in tried] == first
     assert first == [outcome(module, a, True, 12345) for a in tried]
