@@ -175,7 +175,8 @@ def call(fn, *args, what="answer", without=(), hint=None, frozen=True, names=Non
         try:
             result = fn(*given_args, **given_kwargs)
         except NotImplementedError:
-            raise _AssertionError(_not_answered(what)) from None
+            name = what if what != "answer" else _getattr(fn, "__name__", what)
+            raise _AssertionError(_not_answered(name)) from None
     if frozen:
         keys = _list(_range(_len(args))) + _list(kwargs)
         if frozen is not True:

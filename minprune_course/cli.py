@@ -55,6 +55,13 @@ def _parser():
     )
     grade.add_argument("--jobs", type=_positive(int), default=1, help="submissions at once")
     grade.add_argument("--masters", type=Path, default=None, help="folder of master notebooks")
+    grade.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="file holding the course's secret, mixed into the hidden cases' seed "
+        "(default: $MINPRUNE_COURSE_SECRET, else none)",
+    )
     return parser
 
 
@@ -96,12 +103,26 @@ def _grade(args):
     masters = args.masters or grader.default_masters()
     if not masters.is_dir():
         raise _Usage(f"{masters}: no such folder of master notebooks")
+    secret = None
+    if args.secret_file is not None:
+        try:
+            secret = args.secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise _Usage(
+                f"--secret-file {args.secret_file}: cannot be read ({exc.strerror}); "
+                "expected a text file holding the course's secret"
+            ) from None
     try:
         found = grader.expand(args.paths)
     except grader.GradeError as exc:
         raise _Usage(str(exc)) from None
     results = grader.grade_all(
-        [path for path, _ in found], masters, args.timeout, args.notebook_timeout, args.jobs
+        [path for path, _ in found],
+        masters,
+        args.timeout,
+        args.notebook_timeout,
+        args.jobs,
+        secret,
     )
     for result in results:
         print(report.table(result) + "\n")

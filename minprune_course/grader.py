@@ -15,15 +15,27 @@ timeout     it, or the answer cell, ran past a time limit
 kernel died the kernel crashed in it or in the answer cell
 missing     the answer cell was deleted and the test did not pass
 =========== ==========================================================
+
+The hidden tests draw their cases from a seed fixed per submission: a hash of the
+code the learner wrote (answer cells and added cells, in order) and of the
+course's secret (``MINPRUNE_COURSE_SECRET``, or ``--secret-file``). The same code
+always draws the same cases, so regrading gives the same score; without the
+secret a learner cannot know them in advance. The seed is in the report.
+
+Cells of the master marked ``"minprune": {"demo": true}`` only demonstrate an
+answer ("see it work"); the learner's copies of them are not run when grading.
 """
 
+import hashlib
 import multiprocessing
+import os
 import re
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import guard
 from . import notebooks as nbs
 from . import runner as run
 
@@ -70,6 +82,7 @@ class Result:
     status: str = "graded"
     message: str = ""
     scores: list = field(default_factory=list)
+    seed: int | None = None
 
     @property
     def total(self):
@@ -119,6 +132,37 @@ def find_master(nb, path, masters_dir):
     raise GradeError(f"{path}: unknown lesson (no master for {stem!r} in {masters_dir})")
 
 
+#: The environment variable holding the course's secret, mixed into every seed.
+SECRET_VARIABLE = "MINPRUNE_COURSE_SECRET"
+
+
+def is_demo(cell):
+    """True for a cell marked ``"minprune": {"demo": true}``: it only demonstrates."""
+    meta = cell.get("metadata", {}).get("minprune", {})
+    return isinstance(meta, dict) and meta.get("demo") is True
+
+
+def grading_seed(steps, secret=""):
+    """The hidden cases' seed for a submission: a hash of its own code and the secret.
+
+    Parameters
+    ----------
+    steps : list of Step
+        The cells to run (``restore``); only the learner's (answers, added cells) count.
+    secret : str
+        The course's secret; the same code with another secret draws other cases.
+
+    Returns
+    -------
+    int in [0, 2**63)
+    """
+    digest = hashlib.sha256(secret.encode())
+    for step in steps:
+        if step.role in ("answer", "learner"):
+            digest.update(b"\0" + step.role.encode() + b"\0" + step.source.encode())
+    return int.from_bytes(digest.digest()[:8], "big") >> 1
+
+
 @dataclass
 class Step:
     """A cell to run: ``role`` is ``"setup"``, ``"answer"``, ``"test"`` or ``"learner"``."""
@@ -141,9 +185,12 @@ def restore(master, submission):
     """
     by_gid = {nbs.grade_id(c): c for c in master.cells if nbs.grade_id(c)}
     by_cell_id = {c.get("id"): nbs.grade_id(c) for c in master.cells if nbs.grade_id(c)}
+    demo_ids = {c.get("id") for c in master.cells if is_demo(c)} - {None}
     matched, followers = {}, {None: []}
     anchor = None
     for cell in submission.cells:
+        if cell.get("cell_type") == "code" and (is_demo(cell) or cell.get("id") in demo_ids):
+            continue  # a demonstration: grading does not run it
         gid = nbs.grade_id(cell)
         if gid not in by_gid or gid in matched:
             gid = by_cell_id.get(cell.get("id"))
@@ -185,8 +232,9 @@ def exercises(master):
     return found
 
 
-def startup_code(master):
-    """Code run first in each kernel: snapshot the modules the master's cells import."""
+def startup_code(master, seed=None):
+    """Code run first in each kernel: set the hidden cases' seed, snapshot the modules the
+    master's cells import."""
     modules = set()
     for cell in master.cells:
         if cell.cell_type != "code":
@@ -199,7 +247,12 @@ def startup_code(master):
             for item in names.replace("(", " ").replace(")", " ").split(","):
                 if item.split():
                     modules.add(f"{package}.{item.split()[0]}")
-    return f"import minprune_course.guard as _g\n_g.snapshot({sorted(modules)!r})\ndel _g"
+    code = f"import minprune_course.guard as _g\n_g.snapshot({sorted(modules)!r})\ndel _g"
+    if seed is not None:
+        code = (
+            f"import os as _o\n_o.environ[{guard.SEED_VARIABLE!r}] = {str(seed)!r}\ndel _o\n" + code
+        )
+    return code
 
 
 def _score(gid, max_points, test, answer_runs, missing):
@@ -225,7 +278,7 @@ def _score(gid, max_points, test, answer_runs, missing):
     return Score(gid, 0.0, max_points, status, one_line(test.evalue))
 
 
-def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600):
+def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600, secret=None):
     """Grade one submission.
 
     Parameters
@@ -236,6 +289,8 @@ def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600
         Folder of master notebooks; default ``solutions/`` of the repository.
     cell_timeout, notebook_timeout : float
         Seconds one cell, and the whole notebook, may run.
+    secret : str, optional
+        The course's secret for the hidden cases' seed; default ``MINPRUNE_COURSE_SECRET``.
 
     Returns
     -------
@@ -254,11 +309,15 @@ def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600
         return result
     plan = exercises(master)
     steps, missing = restore(master, submission)
+    if secret is None:
+        secret = os.environ.get(SECRET_VARIABLE, "")
+    result.seed = grading_seed(steps, secret)
+    startup = startup_code(master, result.seed)
     runs = {}
     try:
         with (
             tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd,
-            run.Runner(cwd, cell_timeout, notebook_timeout, startup_code(master)) as runner,
+            run.Runner(cwd, cell_timeout, notebook_timeout, startup) as runner,
         ):
             for step in steps:
                 if step.role == "test":
@@ -313,7 +372,9 @@ def _grade_safely(args):
         return Result(str(path), status=ERROR, message=one_line(f"{type(exc).__name__}: {exc}"))
 
 
-def grade_all(notebooks, masters_dir=None, cell_timeout=60, notebook_timeout=600, jobs=1):
+def grade_all(
+    notebooks, masters_dir=None, cell_timeout=60, notebook_timeout=600, jobs=1, secret=None
+):
     """Grade each of ``notebooks``, ``jobs`` at a time (in separate processes).
 
     Returns
@@ -321,7 +382,7 @@ def grade_all(notebooks, masters_dir=None, cell_timeout=60, notebook_timeout=600
     list of Result
         One per notebook, in the same order.
     """
-    work = [(p, masters_dir, cell_timeout, notebook_timeout) for p in notebooks]
+    work = [(p, masters_dir, cell_timeout, notebook_timeout, secret) for p in notebooks]
     if jobs <= 1 or len(work) <= 1:
         return [_grade_safely(args) for args in work]
     context = multiprocessing.get_context("spawn")

@@ -3,8 +3,9 @@
 The grader runs ``snapshot(...)`` in a fresh kernel before any learner code,
 then ``restore()`` before every test cell. ``restore`` puts back every attribute
 of the snapshotted modules (``numpy``, ``numpy.testing``, ``builtins``,
-``minprune`` and its check modules, ...), their ``sys.modules`` entries, and
-IPython's exception handling. A learner who replaced ``np.allclose`` or
+``minprune``, ``minprune_course`` and its exercise modules, ...), their
+``sys.modules`` entries, the grader's seed in ``os.environ``, and IPython's
+exception handling. A learner who replaced ``np.allclose`` or
 ``checks.expect_close`` in a cell of their own gets the originals back.
 
 This is a defence against the common tricks, not a sandbox: code that sets out
@@ -13,12 +14,25 @@ to attack the kernel it runs in can beat any check made inside that kernel.
 
 import builtins
 import importlib
+import os
 import sys
 
+from .checks import SEED_VARIABLE
+
 #: Modules snapshotted (with their submodules already imported) in every graded kernel.
-TRUSTED = ("builtins", "math", "operator", "numpy", "numpy.testing", "numpy.linalg", "minprune")
+TRUSTED = (
+    "builtins",
+    "math",
+    "operator",
+    "numpy",
+    "numpy.testing",
+    "numpy.linalg",
+    "minprune",
+    "minprune_course",
+)
 
 _saved = {}
+_environ = {}
 
 
 def _trusted(name, roots):
@@ -42,8 +56,10 @@ def snapshot(extra=()):
             pass
     _saved.clear()
     for name, module in list(sys.modules.items()):
-        if module is not None and _trusted(name, roots + ("minprune",)):
+        if module is not None and _trusted(name, roots + ("minprune", "minprune_course")):
             _saved[name] = (module, dict(vars(module)))
+    _environ.clear()
+    _environ[SEED_VARIABLE] = os.environ.get(SEED_VARIABLE)
 
 
 def restore():
@@ -61,6 +77,13 @@ def restore():
                 except (AttributeError, TypeError):
                     continue
                 changed += 1
+    for key, value in _environ.items():
+        if os.environ.get(key) != value:
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+            changed += 1
     shell = getattr(builtins, "get_ipython", lambda: None)()
     if shell is not None and shell.custom_exceptions:
         shell.custom_exceptions = ()

@@ -11,7 +11,8 @@ def _points(value):
 
 def table(result):
     """A text table of one submission's scores and its total."""
-    head = f"{result.submission}  (master: {result.master or '?'})"
+    seed = "" if result.seed is None else f", hidden cases' seed {result.seed}"
+    head = f"{result.submission}  (master: {result.master or '?'}{seed})"
     if result.status != "graded" and not result.scores:
         return f"{head}\n  error: {result.message}"
     width = max([len(s.grade_id) for s in result.scores] + [len("total")])
@@ -34,6 +35,7 @@ def as_dict(result):
         "master": result.master,
         "status": result.status,
         "message": result.message,
+        "seed": result.seed,
         "total": result.total,
         "max_total": result.max_total,
         "exercises": {
@@ -63,9 +65,11 @@ def write_csv(results, path):
         grade_ids += [s.grade_id for s in r.scores if s.grade_id not in grade_ids]
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["submission", "master", "status", *grade_ids, "total", "max_total"])
+        head = ["submission", "master", "status", *grade_ids, "total", "max_total", "seed"]
+        writer.writerow(head)
         for r in results:
             points = {s.grade_id: _points(s.points) for s in r.scores}
             row = [r.submission, r.master or "", r.status]
             row += [points.get(g, "") for g in grade_ids]
-            writer.writerow([*row, _points(r.total), _points(r.max_total)])
+            seed = "" if r.seed is None else str(r.seed)
+            writer.writerow([*row, _points(r.total), _points(r.max_total), seed])

@@ -59,10 +59,8 @@ def test_released_exercise_scores_zero_and_names_the_stub(tmp_path, master):
     result = grade(path)
     assert result.status == "graded" and result.master == "90_fixture"
     assert result.total == 0 and result.max_total == 5
-    assert by_id(result)["test_count"].status == "error"
-    assert by_id(result)["test_count"].message == (
-        "NotImplementedError: count_params: replace this line with your answer"
-    )
+    assert by_id(result)["test_count"].status == "failed"
+    assert by_id(result)["test_count"].message.startswith("count_params: not answered yet")
 
 
 def test_wrong_answer_fails_only_its_exercise(tmp_path, master):
@@ -295,9 +293,12 @@ def test_cli_grades_a_folder_in_parallel_and_writes_json_and_csv(tmp_path, maste
     assert rows["bob.ipynb"]["exercises"]["test_mask"] == {
         "points": 0.0,
         "max_points": 2.0,
-        "status": "error",
-        "message": "NotImplementedError: threshold_mask: replace this line with your answer",
+        "status": "failed",
+        "message": rows["bob.ipynb"]["exercises"]["test_mask"]["message"],
     }
+    assert "not answered yet" in rows["bob.ipynb"]["exercises"]["test_mask"]["message"]
+    seeds = {name: row["seed"] for name, row in rows.items()}
+    assert isinstance(seeds["90_fixture.ipynb"], int) and seeds["carol.ipynb"] is None
     assert rows["carol.ipynb"]["status"] == "error"
     with out_csv.open() as f:
         table = list(csv.DictReader(f))
@@ -306,7 +307,15 @@ def test_cli_grades_a_folder_in_parallel_and_writes_json_and_csv(tmp_path, maste
         "bob.ipynb",
         "carol.ipynb",
     ]
-    assert list(table[0])[3:] == ["test_sparsity", "test_count", "test_mask", "total", "max_total"]
+    assert list(table[0])[3:] == [
+        "test_sparsity",
+        "test_count",
+        "test_mask",
+        "total",
+        "max_total",
+        "seed",
+    ]
+    assert table[0]["seed"] == str(seeds["90_fixture.ipynb"])
     assert (table[0]["test_sparsity"], table[0]["total"], table[1]["total"]) == ("2", "5", "0")
     assert "3 submissions graded, 5/10 points" in capsys.readouterr().out
 
@@ -332,3 +341,87 @@ def test_course_exercise_scores_zero_without_crashing(path):
     result = grader.grade_notebook(ROOT / "exercises" / path.name, ROOT / "solutions")
     assert result.status == "graded" and result.total == 0
     assert "kernel died" not in {s.status for s in result.scores}
+
+
+# ------------------------------------------------------------------ seeds and demos
+def steps_of(nb, master):
+    return grader.restore(master, nb)[0]
+
+
+def test_the_seed_follows_the_learners_code_and_the_secret_only(master):
+    """The same code draws the same hidden cases whatever its outputs; other code, or
+    another course secret, draws others."""
+    seed = grader.grading_seed(steps_of(master, master), "s3cret")
+    rerun = nbformat.from_dict(nbformat.validator.normalize(master)[1])
+    for cell in rerun.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", text="run again\n")]
+    assert grader.grading_seed(steps_of(rerun, master), "s3cret") == seed
+    assert grader.grading_seed(steps_of(master, master), "other") != seed
+    answer(rerun, "count_answer", "def count_params(sizes):\n    return 13")
+    assert grader.grading_seed(steps_of(rerun, master), "s3cret") != seed
+    assert 0 <= seed < 2**63
+
+
+def test_grading_twice_gives_the_same_seed_and_scores(tmp_path, master, monkeypatch):
+    """Regrading a submission reproduces its seed and its every score."""
+    monkeypatch.setenv(grader.SECRET_VARIABLE, "course-secret")
+    answer(master, "sparsity_answer", "def sparsity(weights):\n    return 0.5")
+    path = submit(tmp_path, master)
+    first, second = grade(path), grade(path)
+    assert (
+        first.seed == second.seed == grader.grading_seed(steps_of(master, master), "course-secret")
+    )
+    assert [(s.grade_id, s.points, s.message) for s in first.scores] == [
+        (s.grade_id, s.points, s.message) for s in second.scores
+    ]
+
+
+def test_the_hidden_tests_see_the_graders_seed_even_if_the_learner_changes_it(tmp_path, master):
+    """The kernel holds the submission's seed; a learner's cell that sets another is undone
+    before each test cell."""
+    probe = (
+        "import os\n"
+        "assert os.environ['MINPRUNE_GRADING_SEED'] == str(EXPECTED), os.environ['MINPRUNE_GRADING_SEED']"
+    )
+    learner_cell(master, "count_answer", "import os\nos.environ['MINPRUNE_GRADING_SEED'] = '1'")
+    test = cell_by_id(master, "test_count")
+    path = submit(tmp_path, master)
+    seed = grader.grading_seed(
+        steps_of(nbs.read_notebook(path), nbs.read_notebook(FIXTURE_MASTER)), ""
+    )
+    master_copy = nbs.read_notebook(FIXTURE_MASTER)
+    cell_by_id(master_copy, "test_count").source = (
+        test.source + "\n" + probe.replace("EXPECTED", str(seed))
+    )
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    nbs.write_notebook(master_copy, masters / "90_fixture.ipynb")
+    result = grader.grade_notebook(path, masters, 20, 120, secret="")
+    assert result.seed == seed
+    assert by_id(result)["test_count"].status == "passed", by_id(result)["test_count"].message
+
+
+def test_demo_cells_are_not_run_when_grading(tmp_path, master):
+    """A cell the master marks as a demonstration is skipped in the submission, matched by
+    its id or by its mark; the learner's other cells still run."""
+    marked = nbformat.v4.new_code_cell("raise SystemExit('a demo ran')")
+    marked.metadata["minprune"] = {"demo": True}
+    index = master.cells.index(cell_by_id(master, "count_answer"))
+    master.cells.insert(index + 1, marked)
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    nbs.write_notebook(master, masters / "90_fixture.ipynb")
+    submission = nbformat.from_dict(nbformat.validator.normalize(master)[1])
+    copy = next(c for c in submission.cells if c.get("id") == marked.get("id"))
+    copy.metadata.pop("minprune")  # the learner's copy lost its mark: its id still matches
+    copy.source = "while True:\n    pass"
+    learner_cell(submission, "count_answer", "import time")
+    steps = grader.restore(master, submission)[0]
+    sources = [s.source for s in steps]
+    assert (
+        "while True:\n    pass" not in sources and "raise SystemExit('a demo ran')" not in sources
+    )
+    assert "import time" in sources
+    result = grader.grade_notebook(submit(tmp_path, submission), masters, 5, 60)
+    assert result.total == 5, [(s.grade_id, s.status, s.message) for s in result.scores]
