@@ -1,9 +1,16 @@
 """Course machinery: release exercises, execute notebooks, check answers, grade submissions.
 
-Imported by the ``minprune`` command line and by the course notebooks, never by
-``import minprune``. Modules:
+This package sits beside the engine: it teaches and grades, ``minprune`` prunes.
+It is imported by the ``minprune`` command line and by the course notebooks, never
+by ``import minprune``. Modules:
 
-- ``checks``: helpers the visible check cells call (numpy only).
+- ``checks``: the machinery every exercise check shares (numpy only): calling an
+  answer on copies with the references switched off, comparing as plain arrays,
+  naming known mistakes, the seeds of the hidden cases.
+- ``exercises``: one module per graded exercise, all with the same API (see its
+  docstring for the contract, plain data in and out).
+- ``capstone``: the capstone's baseline and thresholds.
+- ``gpu_results``: GPU measurements recorded by ``benchmarks/gpu_bench.py``, read back.
 - ``notebooks``: reading notebooks and nbgrader cell metadata.
 - ``release``: ``solutions/`` masters to ``exercises/`` notebooks.
 - ``execute``: run notebooks in place and save their outputs.
@@ -17,15 +24,18 @@ Writing a topic's exercises
 ``solutions/NN_topic.ipynb`` is the master; every graded cell carries nbgrader v3
 metadata with a grade_id unique across the course:
 
-1. a locked setup cell (``locked: true``) importing ``numpy`` and ``checks_NN``;
+1. a locked setup cell (``locked: true``) importing ``numpy`` and the topic's
+   exercise modules (``from minprune_course.exercises import t03_threshold, ...``);
 2. per exercise, an answer cell (``solution: true``) whose answer sits between
    ``### BEGIN SOLUTION`` and ``### END SOLUTION`` inside the ``def``;
 3. then its test cell (``grade: true, locked: true, points: N``) calling
-   ``checks_NN.check_x(x)``, with extra cases between ``### BEGIN HIDDEN TESTS``
-   and ``### END HIDDEN TESTS``. A test cell defines nothing later cells need.
+   ``tNN_x.check(answer)``, and ``tNN_x.check(answer, hidden=True)`` between
+   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``. A test cell defines
+   nothing later cells need.
+4. a cell that only demonstrates an answer carries ``"minprune": {"demo": true}``
+   in its metadata: grading skips it.
 
-``checks_NN.check_x`` builds fresh random inputs, computes the reference first,
-calls the answer with ``checks.call``, compares with ``checks.expect_*`` and ends
-with ``checks.passed()``. Then ``minprune execute solutions/NN_topic.ipynb`` and
-``minprune release``.
+Write ``exercises/tNN_x.py`` after an existing module, its known mistakes and correct
+alternatives in ``tests/exercise_answers/tNN_x.py``; ``tests/test_exercises.py``
+tests it. Then ``minprune execute solutions/NN_topic.ipynb`` and ``minprune release``.
 """
