@@ -34,6 +34,7 @@ test: setup
 	$(BIN)/ruff format --check minprune minprune_course tests benchmarks
 	$(BIN)/minprune release --check
 	@test -x $(CHROMIUM) || echo "make test: no browser at $(CHROMIUM), so the site's browser test (tests/test_site.py) is SKIPPED; apt-get install chromium to run it"
+	@command -v bwrap >/dev/null || echo "make test: no bubblewrap, so the grader's sandbox tests (tests/test_sandbox.py) are SKIPPED; apt-get install bubblewrap to run them"
 	MINPRUNE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests lessons solutions \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

@@ -55,6 +55,17 @@ def _parser():
     )
     grade.add_argument("--jobs", type=_positive(int), default=1, help="submissions at once")
     grade.add_argument("--masters", type=Path, default=None, help="folder of master notebooks")
+    boxing = grade.add_mutually_exclusive_group()
+    boxing.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade unless every kernel runs in the bubblewrap sandbox",
+    )
+    boxing.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run kernels as plain processes (only for code you trust)",
+    )
     grade.add_argument(
         "--secret-file",
         type=Path,
@@ -112,10 +123,14 @@ def _grade(args):
                 f"--secret-file {args.secret_file}: cannot be read ({exc.strerror}); "
                 "expected a text file holding the course's secret"
             ) from None
+    mode = "require" if args.require_sandbox else "off" if args.no_sandbox else "auto"
     try:
+        boxed, missing = grader.sandbox_status(mode)
         found = grader.expand(args.paths)
     except grader.GradeError as exc:
         raise _Usage(str(exc)) from None
+    if not boxed:
+        print(f"minprune grade: {missing}", file=sys.stderr)
     results = grader.grade_all(
         [path for path, _ in found],
         masters,
@@ -123,6 +138,7 @@ def _grade(args):
         args.notebook_timeout,
         args.jobs,
         secret,
+        mode,
     )
     for result in results:
         print(report.table(result) + "\n")

@@ -22,6 +22,13 @@ course's secret (``MINPRUNE_COURSE_SECRET``, or ``--secret-file``). The same cod
 always draws the same cases, so regrading gives the same score; without the
 secret a learner cannot know them in advance. The seed is in the report.
 
+The submission's kernel runs inside a bubblewrap box (``sandbox``): it sees its
+own folder, the engine and the virtual environment read-only, and nothing else of
+the repository (no masters, no other submission, no report), no network, and dies
+with every process it started. Where bubblewrap is missing the kernel is a plain
+separate process; ``sandbox="require"`` refuses to grade then, and
+``sandbox_status()`` says which protections are missing.
+
 Cells of the master marked ``"minprune": {"demo": true}`` only demonstrate an
 answer ("see it work"); the learner's copies of them are not run when grading.
 """
@@ -30,6 +37,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +46,7 @@ from pathlib import Path
 from . import guard
 from . import notebooks as nbs
 from . import runner as run
+from . import sandbox as box
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING, DIED = (
     "passed",
@@ -83,6 +92,7 @@ class Result:
     message: str = ""
     scores: list = field(default_factory=list)
     seed: int | None = None
+    sandbox: str | None = None
 
     @property
     def total(self):
@@ -130,6 +140,36 @@ def find_master(nb, path, masters_dir):
     if len(candidates) == 1:
         return candidates[0]
     raise GradeError(f"{path}: unknown lesson (no master for {stem!r} in {masters_dir})")
+
+
+#: Ways to run a submission's kernel: boxed when bubblewrap works, always boxed, never.
+SANDBOX_MODES = ("auto", "require", "off")
+
+
+def sandbox_status(mode="auto"):
+    """``(boxed, line)``: whether kernels will run boxed, and a line saying what is missing.
+
+    Raises
+    ------
+    GradeError
+        If ``mode`` is ``"require"`` and bubblewrap cannot run here, or ``mode`` is unknown.
+    """
+    if mode not in SANDBOX_MODES:
+        raise GradeError(f"sandbox={mode!r} is not a mode; expected one of {SANDBOX_MODES}")
+    if mode == "off":
+        return False, "the sandbox is off: " + _unprotected()
+    ok, why = box.available()
+    if ok:
+        return True, ""
+    if mode == "require":
+        raise GradeError(f"the sandbox is required but {why}")
+    return False, f"no sandbox ({why}): " + _unprotected()
+
+
+def _unprotected():
+    return "each submission runs as a separate process, without protection against " + ", ".join(
+        box.PROTECTIONS
+    )
 
 
 #: The environment variable holding the course's secret, mixed into every seed.
@@ -278,7 +318,9 @@ def _score(gid, max_points, test, answer_runs, missing):
     return Score(gid, 0.0, max_points, status, one_line(test.evalue))
 
 
-def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600, secret=None):
+def grade_notebook(
+    path, masters_dir=None, cell_timeout=60, notebook_timeout=600, secret=None, sandbox="auto"
+):
     """Grade one submission.
 
     Parameters
@@ -291,6 +333,9 @@ def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600
         Seconds one cell, and the whole notebook, may run.
     secret : str, optional
         The course's secret for the hidden cases' seed; default ``MINPRUNE_COURSE_SECRET``.
+    sandbox : {"auto", "require", "off"}
+        Run the kernel in a bubblewrap box when possible, always (else an error row),
+        or never.
 
     Returns
     -------
@@ -315,18 +360,20 @@ def grade_notebook(path, masters_dir=None, cell_timeout=60, notebook_timeout=600
     startup = startup_code(master, result.seed)
     runs = {}
     try:
-        with (
-            tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd,
-            run.Runner(cwd, cell_timeout, notebook_timeout, startup) as runner,
-        ):
-            for step in steps:
-                if step.role == "test":
-                    runner.run(_RESTORE, replay=False)
-                    runs[step.grade_id] = runner.run(step.source, replay=False)
-                else:
-                    outcome = runner.run(step.source)
-                    if step.grade_id:
-                        runs[step.grade_id] = outcome
+        boxed, _ = sandbox_status(sandbox)
+        result.sandbox = "bubblewrap" if boxed else "none"
+        with tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd:
+            shutil.copy(path, Path(cwd) / "submission.ipynb")
+            limits = box.Sandbox(cwd) if boxed else None
+            with run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner:
+                for step in steps:
+                    if step.role == "test":
+                        runner.run(_RESTORE, replay=False)
+                        runs[step.grade_id] = runner.run(step.source, replay=False)
+                    else:
+                        outcome = runner.run(step.source)
+                        if step.grade_id:
+                            runs[step.grade_id] = outcome
     except Exception as exc:  # noqa: BLE001 - a kernel that cannot start still gets its row
         result.status, result.message = ERROR, one_line(f"{type(exc).__name__}: {exc}")
     for gid, (max_points, answers) in plan.items():
@@ -373,7 +420,13 @@ def _grade_safely(args):
 
 
 def grade_all(
-    notebooks, masters_dir=None, cell_timeout=60, notebook_timeout=600, jobs=1, secret=None
+    notebooks,
+    masters_dir=None,
+    cell_timeout=60,
+    notebook_timeout=600,
+    jobs=1,
+    secret=None,
+    sandbox="auto",
 ):
     """Grade each of ``notebooks``, ``jobs`` at a time (in separate processes).
 
@@ -382,7 +435,7 @@ def grade_all(
     list of Result
         One per notebook, in the same order.
     """
-    work = [(p, masters_dir, cell_timeout, notebook_timeout, secret) for p in notebooks]
+    work = [(p, masters_dir, cell_timeout, notebook_timeout, secret, sandbox) for p in notebooks]
     if jobs <= 1 or len(work) <= 1:
         return [_grade_safely(args) for args in work]
     context = multiprocessing.get_context("spawn")

@@ -1,4 +1,7 @@
-"""A Jupyter kernel that runs the Python of the current environment."""
+"""A Jupyter kernel that runs the Python of the current environment, boxed or not."""
+
+import os
+import uuid
 
 import ipykernel.kernelspec
 from jupyter_client.kernelspec import KernelSpecManager
@@ -28,3 +31,31 @@ class CurrentEnvKernelManager(AsyncKernelManager):
     @default("kernel_spec_manager")
     def _default_kernel_spec_manager(self):
         return CurrentEnvKernelSpecManager(data_dir=self.data_dir)
+
+
+class SandboxKernelManager(CurrentEnvKernelManager):
+    """A kernel started inside a ``sandbox.Sandbox``, talking over sockets in its folder.
+
+    The box has no network, not even loopback, so the kernel's channels are Unix
+    sockets (ZeroMQ's ``ipc`` transport) in the box's writable folder, as is the
+    connection file. Use ``bound(box)``: a subclass fixed to one box, which nbclient
+    can instantiate again after a restart.
+    """
+
+    box = None
+
+    @classmethod
+    def bound(cls, box):
+        """A subclass of this manager that starts its kernels in ``box``."""
+        return type("BoxedKernelManager", (cls,), {"box": box})
+
+    def __init__(self, **kwargs):
+        folder = self.box.workdir
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(folder, "kernel"))
+        super().__init__(**kwargs)
+        self.connection_file = os.path.join(folder, f"kernel-{uuid.uuid4().hex[:8]}.json")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        """The kernel's command line, inside the box."""
+        return [*self.box.prefix(), *super().format_kernel_cmd(extra_arguments)]

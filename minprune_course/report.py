@@ -36,6 +36,7 @@ def as_dict(result):
         "status": result.status,
         "message": result.message,
         "seed": result.seed,
+        "sandbox": result.sandbox,
         "total": result.total,
         "max_total": result.max_total,
         "exercises": {

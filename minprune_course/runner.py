@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .kernel import CURRENT_ENV, CurrentEnvKernelManager
+from .kernel import CURRENT_ENV, CurrentEnvKernelManager, SandboxKernelManager
 
 #: Statuses of a cell run.
 OK, ERROR, TIMEOUT, DIED = "ok", "error", "timeout", "kernel died"
@@ -102,9 +102,14 @@ class Runner:
         Code run (silently) first in every kernel this runner starts.
     max_output : int
         Characters of output kept per cell.
+    sandbox : sandbox.Sandbox, optional
+        The box every kernel starts in (its folder should be ``cwd``); ``None`` runs
+        the kernel as a plain child process.
     """
 
-    def __init__(self, cwd, cell_timeout=60, total_timeout=600, startup="", max_output=100_000):
+    def __init__(
+        self, cwd, cell_timeout=60, total_timeout=600, startup="", max_output=100_000, sandbox=None
+    ):
         self.cwd = str(cwd)
         self.cell_timeout = cell_timeout
         self.deadline = time.monotonic() + total_timeout
@@ -117,7 +122,9 @@ class Runner:
             nbformat.v4.new_notebook(),
             max_output,
             kernel_name=CURRENT_ENV,
-            kernel_manager_class=CurrentEnvKernelManager,
+            kernel_manager_class=(
+                CurrentEnvKernelManager if sandbox is None else SandboxKernelManager.bound(sandbox)
+            ),
             allow_errors=True,
             interrupt_on_timeout=False,
             shutdown_kernel="immediate",

@@ -1,0 +1,153 @@
+"""The box a submission's kernel runs in while it is graded (Linux, bubblewrap).
+
+``Sandbox(workdir)`` describes it; ``Sandbox.prefix()`` is the command line that
+starts a program inside it::
+
+    box = Sandbox("/tmp/minprune-grade-x1")
+    subprocess.run([*box.prefix(), sys.executable, "-c", "print(1)"])
+
+Inside, the program sees:
+
+- ``workdir``, private and writable: the submission and the kernel's sockets;
+- the system (``/usr``, ``/etc``), Python, the virtual environment and the two
+  packages ``minprune`` and ``minprune_course``, all read-only; nothing else of the
+  repository: no ``solutions/``, no other submission, no report;
+- a fresh ``/tmp``, its own ``/proc`` and ``/dev``;
+- no network (not even the host's loopback), its own PID namespace, so every process
+  it starts dies with the kernel; a new session (no terminal to push keys into);
+- limits: address space, processes, open files, CPU seconds and the size of any file.
+
+``available()`` says whether bubblewrap runs here; where it does not (macOS, a
+container without user namespaces) the grader runs the kernel as a plain separate
+process and says which protections are missing.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import minprune
+
+from . import notebooks as nbs
+
+#: Environment variables passed into the box (all others are cleared).
+PASSED_ENV = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_CORETYPE",
+    "NPY_DISABLE_CPU_FEATURES",
+    "ATEN_CPU_CAPABILITY",
+    "DNNL_MAX_CPU_ISA",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "LANG",
+    "LC_ALL",
+)
+#: What the box protects against, for the grader's one line when it is missing.
+PROTECTIONS = (
+    "reading or writing the masters and other submissions",
+    "the network",
+    "processes that outlive grading",
+    "memory, process and file-size limits",
+)
+
+
+@functools.cache
+def available():
+    """``(True, "")`` when bubblewrap can start a box here, else ``(False, why)``."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False, "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+    probe = [bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bubblewrap does not start ({type(exc).__name__})"
+    if done.returncode != 0:
+        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no reason"
+        return False, f"bubblewrap cannot create a box here ({reason})"
+    return True, ""
+
+
+def _root_processes():
+    """How many processes the real user already runs (RLIMIT_NPROC counts them too)."""
+    uid = os.getuid()
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                count += entry.stat().st_uid == uid
+            except OSError:
+                continue
+    return count
+
+
+@dataclass
+class Sandbox:
+    """A bubblewrap box around ``workdir``, with limits.
+
+    Parameters
+    ----------
+    workdir : path
+        The only writable folder inside; it must exist.
+    memory : int
+        Bytes of address space a process may map (torch alone maps about 1.5 GB).
+    processes : int
+        Processes beyond those the user already runs (a fork bomb stops there).
+    files : int
+        Open files per process.
+    cpu_seconds : int
+        CPU time per process.
+    file_size : int
+        Bytes any one file written inside may reach.
+    """
+
+    workdir: str
+    memory: int = 6 * 2**30
+    processes: int = 256
+    files: int = 512
+    cpu_seconds: int = 1800
+    file_size: int = 256 * 2**20
+
+    def _read_only(self):
+        """The paths the box shows read-only: system, Python, venv, the two packages."""
+        paths = []
+        for name in ("/usr", "/etc", "/opt"):
+            if os.path.isdir(name) and not os.path.islink(name):
+                paths.append(name)
+        packages = [Path(minprune.__file__).parent, Path(nbs.__file__).parent]
+        for path in (sys.base_prefix, sys.prefix, *map(str, packages)):
+            real = os.path.realpath(path)
+            if not any(real == p or real.startswith(p + os.sep) for p in paths):
+                paths.append(real)
+            if path != real and path not in paths:
+                paths.append(path)
+        return paths
+
+    def prefix(self):
+        """The command line that runs what follows it inside the box."""
+        argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
+        argv += ["--cap-drop", "ALL"] if os.getuid() == 0 else []
+        for name in ("/lib", "/lib64", "/bin", "/sbin"):
+            if os.path.islink(name):
+                argv += ["--symlink", os.readlink(name), name]
+            elif os.path.isdir(name):
+                argv += ["--ro-bind", name, name]
+        for path in self._read_only():
+            argv += ["--ro-bind", path, path]
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        argv += ["--bind", self.workdir, self.workdir, "--chdir", self.workdir]
+        argv += ["--clearenv", "--setenv", "HOME", self.workdir]
+        argv += ["--setenv", "PATH", f"{os.path.dirname(sys.executable)}:/usr/bin:/bin"]
+        argv += ["--setenv", "MPLBACKEND", "Agg", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+        for key in PASSED_ENV:
+            if key in os.environ:
+                argv += ["--setenv", key, os.environ[key]]
+        argv += ["--", "prlimit", f"--as={self.memory}", f"--nofile={self.files}"]
+        argv += [f"--nproc={_root_processes() + self.processes}", f"--cpu={self.cpu_seconds}"]
+        argv += [f"--fsize={self.file_size}", "--"]
+        return argv
