@@ -169,7 +169,10 @@ class _Reader:
                 )
                 for d in node["layers"]
             ]
-            return minprune.Network.from_layers(layers, str(node["loss"]))
+            net = minprune.Network.from_layers(layers, str(node["loss"]))
+            for layer, d in zip(net.layers, node["layers"], strict=True):
+                layer.W[...], layer.b[...] = self.array(d["W"]), self.array(d["b"])  # bit for bit
+            return net
         if tag == "tensor":
             import torch
 
