@@ -5,7 +5,7 @@ import pytest
 from topic_checks import assert_hidden, master, perturbed
 
 import minprune as mp
-from minprune_course.exercises import t03_masked_step
+from minprune_course.exercises import t03_layerwise, t03_masked_step, t03_threshold
 
 M = master("03")
 
@@ -31,3 +31,32 @@ def test_a_wrong_step_does_not_show_the_right_weights():
     with pytest.raises(AssertionError, match="values differ at") as info:
         t03_masked_step.check(wrong)
     assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_mask_does_not_show_the_right_one():
+    """A mask with one entry flipped fails without the hint showing the expected mask."""
+
+    def flip_one(mask):
+        mask = np.array(mask, dtype=float)
+        mask.flat[1] = 1 - mask.flat[1]
+        return mask
+
+    wrong = perturbed(M.threshold_mask, flip_one)
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        t03_threshold.check(wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def last_array_ties_reversed(Ws, sparsity):
+    """Ties broken by the higher flat index in the last array only: no declared mistake."""
+    masks = M.layerwise_sparsity_masks(Ws[:-1], sparsity)
+    flat = np.abs(Ws[-1]).ravel()
+    keep = np.ones(flat.size)
+    keep[np.argsort(-flat, kind="stable")[::-1][: round(sparsity * flat.size)]] = 0
+    return [*masks, keep.reshape(Ws[-1].shape)]
+
+
+def test_ties_broken_another_way_get_the_tie_hint():
+    """Any tie-breaking other than the lower flat index is named, not only the declared one."""
+    with pytest.raises(AssertionError, match="a stable sort does this"):
+        t03_layerwise.check(last_array_ties_reversed)
