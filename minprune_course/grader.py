@@ -33,7 +33,10 @@ Cells of the master marked ``"minprune": {"demo": true}`` only demonstrate an
 answer ("see it work"); the learner's copies of them are not run when grading.
 """
 
+import ast
+import contextlib
 import hashlib
+import io
 import multiprocessing
 import os
 import re
@@ -43,6 +46,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import exercises as exercise_modules
 from . import guard
 from . import notebooks as nbs
 from . import runner as run
@@ -76,6 +80,7 @@ class Score:
     max_points: float
     status: str
     message: str = ""
+    flag: str = ""
 
 
 @dataclass
@@ -180,6 +185,97 @@ def is_demo(cell):
     """True for a cell marked ``"minprune": {"demo": true}``: it only demonstrates."""
     meta = cell.get("metadata", {}).get("minprune", {})
     return isinstance(meta, dict) and meta.get("demo") is True
+
+
+def judged_calls(source):
+    """The exercise checks a test cell makes, when it makes nothing else.
+
+    A test cell of the form ``tNN_x.check(a, b)`` then ``tNN_x.check(a, b, hidden=True)``
+    is judged in the grader's process: returns ``[(module, [names], hidden), ...]``.
+    Any other cell returns ``None`` and runs in the submission's kernel.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = []
+    for statement in tree.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "check"
+            and isinstance(call.func.value, ast.Name)
+            and all(isinstance(a, ast.Name) for a in call.args)
+            and all(k.arg == "hidden" and isinstance(k.value, ast.Constant) for k in call.keywords)
+        ):
+            return None
+        if call.func.value.id not in exercise_modules.module_names():
+            return None
+        hidden = any(k.value.value is True for k in call.keywords)
+        calls.append((call.func.value.id, [a.id for a in call.args], hidden))
+    return calls or None
+
+
+def _judge(calls, runner, folder, seed):
+    """Run a test cell's checks here, calling the answers in the kernel; a ``CellRun``."""
+    from . import remote
+
+    try:
+        for module_name, names, hidden in calls:
+            module = exercise_modules.load(module_name)
+            args = []
+            for name in names:
+                answer = remote.RemoteAnswer(runner, folder, name, module.REFERENCE)
+                args.append(answer if answer.kind() == "function" else answer.value())
+            with contextlib.redirect_stdout(io.StringIO()):
+                module.check(*args, hidden=hidden, seed=seed if hidden else None)
+    except AssertionError as exc:
+        return run.CellRun(run.ERROR, "AssertionError", str(exc))
+    except remote.RemoteFailure as exc:
+        return run.CellRun(exc.status, "", str(exc))
+    except remote.RemoteError as exc:
+        return run.CellRun(run.ERROR, exc.ename, str(exc).partition(": ")[2])
+    except Exception as exc:  # noqa: BLE001 - a check's own failure is this exercise's error
+        return run.CellRun(run.ERROR, type(exc).__name__, str(exc))
+    return run.CellRun(run.OK)
+
+
+def named_references(source, references):
+    """The references (``"minprune.threshold_masks"``) that ``source`` reaches by name.
+
+    An answer that writes ``mp.threshold_masks(...)`` or imports it calls the very
+    function it is compared with; such an answer is flagged for the instructor (the
+    check also switches the references off while the answer runs).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    short = {ref.rpartition(".")[2]: ref for ref in references}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in short:
+            found.add(short[node.attr])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("minprune"):
+            found.update(short[a.name] for a in node.names if a.name in short)
+    return sorted(found)
+
+
+def _flags(plan, steps, test_sources):
+    """``{test grade_id: flag}`` for exercises whose answer cells name their references."""
+    answers = {step.grade_id: step.source for step in steps if step.role == "answer"}
+    learner = "\n".join(step.source for step in steps if step.role == "learner")
+    flags = {}
+    for gid, (_, answer_ids) in plan.items():
+        refs = []
+        for name, _, _ in judged_calls(test_sources.get(gid, "")) or []:
+            refs += exercise_modules.load(name).REFERENCE
+        code = "\n".join(answers.get(a, "") for a in answer_ids) + "\n" + learner
+        named = named_references(code, refs)
+        if named:
+            flags[gid] = "names the reference it is compared with: " + ", ".join(named)
+    return flags
 
 
 def grading_seed(steps, secret=""):
@@ -367,7 +463,10 @@ def grade_notebook(
             limits = box.Sandbox(cwd) if boxed else None
             with run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner:
                 for step in steps:
-                    if step.role == "test":
+                    calls = judged_calls(step.source) if step.role == "test" else None
+                    if calls:
+                        runs[step.grade_id] = _judge(calls, runner, cwd, result.seed)
+                    elif step.role == "test":
                         runner.run(_RESTORE, replay=False)
                         runs[step.grade_id] = runner.run(step.source, replay=False)
                     else:
@@ -376,10 +475,13 @@ def grade_notebook(
                             runs[step.grade_id] = outcome
     except Exception as exc:  # noqa: BLE001 - a kernel that cannot start still gets its row
         result.status, result.message = ERROR, one_line(f"{type(exc).__name__}: {exc}")
+    flags = _flags(plan, steps, {s.grade_id: s.source for s in steps if s.role == "test"})
     for gid, (max_points, answers) in plan.items():
         test = runs.get(gid, run.CellRun(run.ERROR, "", result.message or "not run"))
         answer_runs = [(a, runs[a]) for a in answers if a in runs]
-        result.scores.append(_score(gid, max_points, test, answer_runs, missing & set(answers)))
+        score = _score(gid, max_points, test, answer_runs, missing & set(answers))
+        score.flag = flags.get(gid, "")
+        result.scores.append(score)
     return result
 
 

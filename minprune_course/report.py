@@ -23,6 +23,8 @@ def table(result):
         score = f"{_points(s.points)}/{_points(s.max_points)}"
         line = f"  {s.grade_id:<{width}}  {score:>7}  {s.status:<11}  {s.message}"
         lines.append(line.rstrip())
+        if s.flag:
+            lines.append(f"  {'':<{width}}  {'':>7}  {'FLAG':<11}  {s.flag}")
     total = f"{_points(result.total)}/{_points(result.max_total)}"
     lines.append(f"  {'total':<{width}}  {total:>7}")
     return "\n".join(lines)
@@ -45,6 +47,7 @@ def as_dict(result):
                 "max_points": s.max_points,
                 "status": s.status,
                 "message": s.message,
+                "flag": s.flag,
             }
             for s in result.scores
         },
