@@ -1,0 +1,68 @@
+"""Properties of topic 01's exercise checks that tests/test_exercises.py cannot state."""
+
+import numpy as np
+import pytest
+from topic_checks import assert_hidden, master, perturbed
+
+import minprune as mp
+from minprune.activations import sigmoid as imported_sigmoid
+from minprune_course.exercises import (
+    t01_dense_backward,
+    t01_gradcheck,
+    t01_numerical_gradient,
+    t01_sigmoid,
+)
+
+M = master("01")
+
+
+def test_a_backward_that_calls_minprune_fails():
+    """mp.sigmoid_backward is switched off too while the learner's backward runs."""
+    with pytest.raises(AssertionError, match="switched off"):
+        t01_sigmoid.check(M.sigmoid, lambda dout, z, a: mp.sigmoid_backward(dout, z, a))
+
+
+def test_a_sigmoid_imported_earlier_is_switched_off_and_restored():
+    """A reference taken before the check is switched off too, and works again after it."""
+    with pytest.raises(AssertionError, match="switched off"):
+        t01_sigmoid.check(imported_sigmoid, M.sigmoid_backward)
+    np.testing.assert_allclose(imported_sigmoid(np.zeros(2)), [0.5, 0.5])
+
+
+def test_a_wrong_sigmoid_does_not_show_the_right_one():
+    """A slightly wrong sigmoid fails without the hint giving the expected values."""
+    wrong = perturbed(M.sigmoid, lambda a: a * 0.99)
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        t01_sigmoid.check(wrong, M.sigmoid_backward)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_gradient_does_not_show_the_right_one():
+    """Slightly wrong gradients fail without the hint giving the expected arrays."""
+    wrong = perturbed(M.dense_backward, lambda g: (g[0], g[1] * 1.01, g[2]))
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        t01_dense_backward.check(wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_numerical_gradient_does_not_show_the_right_one():
+    """A slightly wrong numerical gradient fails without the hint giving the expected array."""
+    wrong = perturbed(M.numerical_gradient, lambda g: g * 1.01)
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        t01_numerical_gradient.check(wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_ratio_does_not_show_the_right_one():
+    """A slightly wrong ratio on a pruned network fails without the hint giving the ratio."""
+    wrong = perturbed(M.gradient_check, lambda r: r * 1.01)
+    with pytest.raises(AssertionError, match="wrong value") as info:
+        t01_gradcheck.check(wrong)
+    assert_hidden(str(info.value), [r for r in wrong.expected if r > 1e-6])
+
+
+def test_the_pruned_networks_are_plain_networks():
+    """The networks the gradient check gets are mp.Network itself, whatever they carry."""
+    rng = np.random.default_rng(0)
+    nets = [case[0] for case in t01_gradcheck.cases(rng, hidden=True)]
+    assert all(type(net) is mp.Network for net in nets)
