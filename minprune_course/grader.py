@@ -218,7 +218,8 @@ def judged_calls(source):
 
 
 def _judge(calls, runner, folder, seed):
-    """Run a test cell's checks here, calling the answers in the kernel; a ``CellRun``."""
+    """Run a test cell's checks here, calling the answers in the kernel: a ``CellRun``, or
+    ``None`` where a check hands the answer a function (that cell then runs in the kernel)."""
     from . import remote
 
     try:
@@ -232,6 +233,8 @@ def _judge(calls, runner, folder, seed):
                 module.check(*args, hidden=hidden, seed=seed if hidden else None)
     except AssertionError as exc:
         return run.CellRun(run.ERROR, "AssertionError", str(exc))
+    except remote.NotPlain:
+        return None  # the exercise passes its answer a function: checked in the kernel
     except remote.RemoteFailure as exc:
         return run.CellRun(exc.status, "", str(exc))
     except remote.RemoteError as exc:
@@ -464,8 +467,9 @@ def grade_notebook(
             with run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner:
                 for step in steps:
                     calls = judged_calls(step.source) if step.role == "test" else None
-                    if calls:
-                        runs[step.grade_id] = _judge(calls, runner, cwd, result.seed)
+                    judged = _judge(calls, runner, cwd, result.seed) if calls else None
+                    if judged is not None:
+                        runs[step.grade_id] = judged
                     elif step.role == "test":
                         runner.run(_RESTORE, replay=False)
                         runs[step.grade_id] = runner.run(step.source, replay=False)

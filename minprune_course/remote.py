@@ -40,6 +40,10 @@ class RemoteFailure(Exception):
         self.status = status
 
 
+class NotPlain(Exception):
+    """A check handed the answer something that cannot cross (a function, an object)."""
+
+
 class RemoteError(Exception):
     """The learner's function raised an exception other than ``AssertionError``."""
 
@@ -167,7 +171,10 @@ class RemoteAnswer:
 
     def __call__(self, *args, **kwargs):
         call_id = f"c{next(_ids)}"
-        plain.dump([list(args), kwargs], self.folder, f"{call_id}-in")
+        try:
+            plain.dump([list(args), kwargs], self.folder, f"{call_id}-in")
+        except TypeError as exc:
+            raise NotPlain(str(exc)) from None
         code = (
             "__import__('minprune_course.remote').remote.serve("
             f"{self.name!r}, {self.folder!r}, {call_id!r}, {self.references!r})"

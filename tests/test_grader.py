@@ -295,6 +295,7 @@ def test_cli_grades_a_folder_in_parallel_and_writes_json_and_csv(tmp_path, maste
         "max_points": 2.0,
         "status": "failed",
         "message": rows["bob.ipynb"]["exercises"]["test_mask"]["message"],
+        "flag": "",
     }
     assert "not answered yet" in rows["bob.ipynb"]["exercises"]["test_mask"]["message"]
     seeds = {name: row["seed"] for name, row in rows.items()}
