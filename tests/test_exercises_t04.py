@@ -1,0 +1,89 @@
+"""Properties of topic 04's exercise checks that tests/test_exercises.py cannot state."""
+
+import types
+
+import numpy as np
+import pytest
+from topic_checks import assert_hidden, master, perturbed
+
+from minprune_course import checks, remote
+from minprune_course.exercises import t04_cv, t04_folds, t04_scan, t04_select
+
+M = master("04")
+
+
+def test_a_wrong_scan_does_not_show_the_right_accuracies():
+    """Slightly wrong accuracies fail without the hint giving the expected ones."""
+    wrong = perturbed(M.sensitivity_scan, lambda scan: np.asarray(scan) * 0.999)
+    with pytest.raises(AssertionError, match="values differ at") as info:
+        t04_scan.check(wrong)
+    assert_hidden(str(info.value), wrong.expected[-1])
+
+
+def test_a_wrong_threshold_is_not_corrected_in_the_hint():
+    """A threshold a little off fails with no threshold value in the hint."""
+    wrong = perturbed(M.select_threshold, lambda t: None if t is None else t + 0.013)
+    with pytest.raises(AssertionError) as info:
+        t04_select.check(wrong)
+    assert_hidden(str(info.value), [v for v in wrong.expected if v is not None])
+
+
+def test_the_train_fn_given_to_the_answer_does_not_mind_the_order_of_the_rows():
+    """train_fn trains the same network from the same rows in any order."""
+    train_fn, X, y, _, _ = next(t04_cv.cases(checks.case_rng(t04_cv.GRADE_ID), False))
+    order = np.random.default_rng(0).permutation(len(y))
+    a, b = train_fn(X, y), train_fn(X[order], y[order])
+    assert all(np.array_equal(p.W, q.W) for p, q in zip(a.layers, b.layers, strict=True))
+
+
+class InProcessKernel:
+    """A runner whose "kernel" is this process: the grader's remote calls, plain data and
+    all, without starting one."""
+
+    def run(self, code, replay=False):
+        exec(code, {})
+        return types.SimpleNamespace(status="ok", evalue="", ename="")
+
+
+EXERCISES = [
+    (t04_scan, "sensitivity_scan"),
+    (t04_folds, "kfold_indices"),
+    (t04_cv, "cross_val_accuracy"),
+    (t04_select, "select_threshold"),
+]
+
+
+@pytest.mark.parametrize(("module", "name"), EXERCISES, ids=[m.__name__ for m, _ in EXERCISES])
+def test_the_master_passes_when_graded_through_plain_data(module, name, tmp_path, monkeypatch):
+    """The grader calls the answer in the submission's kernel: the cases cross as plain data
+    (a generator or train_fn is built there, by the module's probe) and so do the results."""
+    monkeypatch.setattr(remote, "_namespace", lambda: {name: getattr(M, name)})
+    answer = remote.RemoteAnswer(InProcessKernel(), tmp_path, name, module.REFERENCE)
+    module.check(answer)
+    module.check(answer, hidden=True, seed=0)
+
+
+def test_a_mistake_graded_through_plain_data_gets_its_hint(tmp_path, monkeypatch):
+    """Through the probe, training on every row is still named."""
+    from exercise_answers.t04_cv import trained_on_everything
+
+    monkeypatch.setattr(remote, "_namespace", lambda: {"cross_val_accuracy": trained_on_everything})
+    answer = remote.RemoteAnswer(
+        InProcessKernel(), tmp_path, "cross_val_accuracy", t04_cv.REFERENCE
+    )
+    with pytest.raises(AssertionError, match="train_fn got the held-out fold too"):
+        t04_cv.check(answer)
+
+
+def test_an_answer_changing_its_input_through_plain_data_fails(tmp_path, monkeypatch):
+    """An answer that shuffles y in place fails with "in place" when graded, too."""
+
+    def shuffles(y, k, rng):
+        folds = M.kfold_indices(y, k, rng)
+        y.sort()
+        return folds
+
+    monkeypatch.setattr(remote, "_namespace", lambda: {"kfold_indices": shuffles})
+    answer = remote.RemoteAnswer(InProcessKernel(), tmp_path, "kfold_indices", t04_folds.REFERENCE)
+    with pytest.raises(AssertionError, match="changed its argument y in place"):
+        t04_folds.check(answer)
