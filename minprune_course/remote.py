@@ -66,15 +66,11 @@ def _send(folder, call_id, status, result=None, after=None, message=""):
                    folder, f"{call_id}-out")  # fmt: skip
 
 
-def serve(name, folder, call_id, references=()):
-    """Run in the kernel: call ``name`` on the arguments in ``folder``, write what happened."""
-    fn = _namespace().get(name)
-    if fn is None or not callable(fn):
-        return _send(folder, call_id, MISSING, message=f"{name} is not defined as a function")
-    args, kwargs = plain.load(folder, f"{call_id}-in")
+def _answer(folder, call_id, call, args, kwargs, blocked, hint=None):
+    """Run ``call()`` with ``blocked`` switched off; write what happened to ``folder``."""
     try:
-        with checks.switched_off(checks.public(*references)):
-            result = fn(*args, **kwargs)
+        with checks.switched_off(blocked, hint):
+            result = call()
     except NotImplementedError as exc:
         return _send(folder, call_id, NOT_ANSWERED, message=str(exc))
     except AssertionError as exc:
@@ -82,6 +78,66 @@ def serve(name, folder, call_id, references=()):
     except Exception as exc:  # noqa: BLE001 - the learner's exception becomes data
         return _send(folder, call_id, ERROR, message=f"{type(exc).__name__}\0{exc}")
     return _send(folder, call_id, OK, result, [list(args), kwargs])
+
+
+def serve(name, folder, call_id, references=()):
+    """Run in the kernel: call ``name`` on the arguments in ``folder``, write what happened."""
+    fn = _namespace().get(name)
+    if fn is None or not callable(fn):
+        return _send(folder, call_id, MISSING, message=f"{name} is not defined as a function")
+    args, kwargs = plain.load(folder, f"{call_id}-in")
+    return _answer(
+        folder, call_id, lambda: fn(*args, **kwargs), args, kwargs, checks.public(*references)
+    )
+
+
+def serve_probe(module_name, name, folder, call_id):
+    """Run in the kernel: ``probe(name's value, *args)`` of exercise ``module_name`` on the
+    arguments in ``folder``, its references switched off; write what happened."""
+    import importlib
+
+    exercise = importlib.import_module(module_name)
+    namespace = _namespace()
+    if name not in namespace:
+        return _send(folder, call_id, MISSING, message=f"{name} is not defined")
+    args, kwargs = plain.load(folder, f"{call_id}-in")
+    return _answer(
+        folder,
+        call_id,
+        lambda: exercise.probe(namespace[name], *args, **kwargs),
+        args,
+        kwargs,
+        blocked(exercise),
+        getattr(exercise, "HINT", None),
+    )
+
+
+def blocked(exercise):
+    """The functions switched off while ``exercise``'s answer runs: its ``references()``
+    where it defines one, else its ``REFERENCE`` names."""
+    found = getattr(exercise, "references", None)
+    return found() if found is not None else checks.public(*exercise.REFERENCE)
+
+
+def asking(exercise, answer):
+    """A function of plain data returning ``exercise.probe(answer, *args)``, computed where
+    ``answer`` lives: here, or in the submission's kernel for a ``RemoteAnswer``.
+
+    An exercise whose answer takes what cannot cross as data (a random generator, a
+    training function, a class) defines ``probe(answer, *args)``, which builds those from
+    plain arguments; its check passes ``asking(exercise, answer)`` to ``checks.call``.
+    """
+    if not isinstance(answer, RemoteAnswer):
+
+        def ask(*args):
+            return exercise.probe(answer, *args)
+
+        return ask
+
+    def ask_remotely(*args):
+        return answer.probe(exercise.__name__, args)
+
+    return ask_remotely
 
 
 def kind(name, folder, call_id):
@@ -169,16 +225,11 @@ class RemoteAnswer:
                 f"({type(exc).__name__}); does a cell of yours change how cells run?"
             ) from None
 
-    def __call__(self, *args, **kwargs):
-        call_id = f"c{next(_ids)}"
+    def _send_call(self, code, call_id, args, kwargs):
         try:
             plain.dump([list(args), kwargs], self.folder, f"{call_id}-in")
         except TypeError as exc:
             raise NotPlain(str(exc)) from None
-        code = (
-            "__import__('minprune_course.remote').remote.serve("
-            f"{self.name!r}, {self.folder!r}, {call_id!r}, {self.references!r})"
-        )
         reply = self._run(code, call_id)
         status, message = reply["status"], reply["message"]
         if status == NOT_ANSWERED:
@@ -191,16 +242,34 @@ class RemoteAnswer:
         if status in (MISSING, UNSENDABLE):
             raise AssertionError(f"{self.name}: {message}")
         after_args, after_kwargs = reply["after"]
-        for given, after in [
+        pairs = [
             *zip(args, after_args, strict=True),
             *((kwargs[k], after_kwargs[k]) for k in kwargs),
-        ]:
+        ]
+        for given, after in pairs:
             if not _write_back(given, after):
                 raise AssertionError(
                     f"{self.name} changed an argument in place; the exercise asks you to "
                     "leave the inputs as they were and return new values"
                 )
         return reply["result"]
+
+    def __call__(self, *args, **kwargs):
+        call_id = f"c{next(_ids)}"
+        code = (
+            "__import__('minprune_course.remote').remote.serve("
+            f"{self.name!r}, {self.folder!r}, {call_id!r}, {self.references!r})"
+        )
+        return self._send_call(code, call_id, args, kwargs)
+
+    def probe(self, module_name, args):
+        """``probe(answer, *args)`` of exercise ``module_name``, run in the kernel."""
+        call_id = f"p{next(_ids)}"
+        code = (
+            "__import__('minprune_course.remote').remote.serve_probe("
+            f"{module_name!r}, {self.name!r}, {self.folder!r}, {call_id!r})"
+        )
+        return self._send_call(code, call_id, args, {})
 
     def _ask(self, verb):
         call_id = f"q{next(_ids)}"

@@ -1,6 +1,6 @@
 """Properties of topic 08's exercise checks that the generic tests cannot state (and, at
 the end, of topics 08 and 10 graded across the sandbox: both reach their answers through
-``_t08.asking``)."""
+``remote.asking``)."""
 
 import importlib
 import re

@@ -2,7 +2,7 @@
 
 PROBE: a function cannot cross the grader's sandbox, so the check sends the training's
 plain parameters and ``probe(answer, X, y, folds, thresholds, n_classes, width, seed)``,
-run where the answer lives (``_t04.asking``), builds ``train_fn =
+run where the answer lives (``remote.asking``), builds ``train_fn =
 functools.partial(train, n_classes=, width=, seed=)`` of this module's ``train`` (arrays
 in, a ``minprune.Network`` out) and returns ``answer(train_fn, X, y, folds,
 thresholds)``. ``train`` sorts the rows it gets before training, so the network depends
@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 import minprune as mp
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t04
 
@@ -150,7 +150,7 @@ def check(answer, hidden=False, seed=None):
     """``answer(train_fn, X, y, folds, thresholds)`` is ``(base, accuracy)`` as
     ``mp.cross_val_accuracy`` computes them."""
     references = checks.public(*REFERENCE)
-    ask = _t04.asking(sys.modules[__name__], answer)
+    ask = remote.asking(sys.modules[__name__], answer)
     for inputs, expected, mistakes in _prepared(checks.case_rng(GRADE_ID, hidden, seed), hidden):
         train_fn, X, y, folds, thresholds = inputs
         k, m = len(folds), len(thresholds)

@@ -1,7 +1,7 @@
 """Exercise 04.2: ``kfold_indices(y, k, rng)``, stratified folds drawn from ``rng``.
 
 PROBE: a generator cannot cross the grader's sandbox, so the check sends the seed and
-``probe(answer, y, k, seed)``, run where the answer lives (``_t04.asking``), calls
+``probe(answer, y, k, seed)``, run where the answer lives (``remote.asking``), calls
 ``answer(y, k, np.random.default_rng(seed))`` and returns the folds.
 
 Any stratified split passes, not only the prompt's: the check reads the folds back
@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t04
 
@@ -125,7 +125,7 @@ def _partition(folds):
 def check(answer, hidden=False, seed=None):
     """``answer(y, k, rng)`` splits ``range(len(y))`` into stratified folds drawn from ``rng``."""
     (reference,) = checks.public(*REFERENCE)
-    ask = _t04.asking(sys.modules[__name__], answer)
+    ask = remote.asking(sys.modules[__name__], answer)
     for y, k, drawn in cases(checks.case_rng(GRADE_ID, hidden, seed), hidden):
         what = f"kfold_indices(y, {k}, rng) with {len(y)} labels of {len(np.unique(y))} classes"
 

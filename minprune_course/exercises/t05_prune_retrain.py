@@ -10,7 +10,7 @@ within a budget of the dense network's. The answer may change ``net`` (``mp.prun
 
 PROBE: a data split cannot cross the grader's sandbox, so the check sends the network,
 the numbers and the seed, and ``probe(answer, net, sparsity, rounds, epochs, seed)``, run
-where the answer lives (``_t04.asking``), loads the digits split there (``DATA_SEED``),
+where the answer lives (``remote.asking``), loads the digits split there (``DATA_SEED``),
 calls ``answer(net, data, sparsity, rounds, epochs, rng=seed)``, fails an answer that
 changed ``data``, and returns the ``(net, records)`` it got.
 
@@ -28,7 +28,7 @@ import sys
 import numpy as np
 
 import minprune as mp
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t04
 
@@ -127,7 +127,7 @@ def check(answer, hidden=False, seed=None):
     """``answer(net, data, sparsity, rounds, epochs, rng=)`` returns ``(net, records)``: net
     pruned to ``sparsity`` in rounds, retrained, within the budget of the dense accuracy."""
     (reference,) = checks.public(*REFERENCE)
-    ask = _t04.asking(sys.modules[__name__], answer)
+    ask = remote.asking(sys.modules[__name__], answer)
     data = _digits()
     for drawn, sparsity, rounds, epochs, budget in cases(
         checks.case_rng(GRADE_ID, hidden, seed), hidden

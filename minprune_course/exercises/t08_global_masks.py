@@ -2,7 +2,7 @@
 
 The model is built from a tie-free network (``minprune.torchkit.to_torch``) by ``probe``
 on the answer's side (in the grader, inside the submission's kernel, through
-``_t08.asking``), which sends back plain data only: the masks returned and the model's
+``remote.asking``), which sends back plain data only: the masks returned and the model's
 ``state_dict`` afterwards (``PROBE``); so the pruning the prompt asks for, on the model
 itself, is read as its ``weight_orig`` and ``weight_mask`` buffers.
 
@@ -20,7 +20,7 @@ import torch
 
 import minprune as mp
 from minprune.torchkit import to_torch
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t08
 
@@ -149,7 +149,7 @@ def check(answer, hidden=False, seed=None):
         what = f"global_l1_masks(model, {sparsity:.3g}) for {_t08.describe(net)}"
         with torch.random.fork_rng(devices=[]):
             answer_masks, state = checks.call(
-                _t08.asking(sys.modules[__name__], answer),
+                remote.asking(sys.modules[__name__], answer),
                 net,
                 sparsity,
                 what=what,

@@ -3,7 +3,7 @@
 The answer gets a ``minprune.Network`` and returns a torch module it built itself, so
 the check reads that module back as plain data only (``PROBE``, run by ``probe`` on the
 side where the answer runs: in the grader, inside the submission's kernel, through
-``_t08.asking``), and judges the plain data.
+``remote.asking``), and judges the plain data.
 
 Every run, visible included, has a float32 network with a square layer (``W`` and
 ``W.T`` have the same shape, so an untransposed port runs and gives wrong outputs) and a
@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 import minprune as mp
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t08
 
@@ -166,7 +166,7 @@ def check(answer, hidden=False, seed=None):
         what = f"port_to_torch(net) for {_t08.describe(net)}"
         with torch.random.fork_rng(devices=[]):
             found = checks.call(
-                _t08.asking(sys.modules[__name__], answer),
+                remote.asking(sys.modules[__name__], answer),
                 net,
                 X,
                 what=what,

@@ -3,7 +3,7 @@
 The answer is a class, a subclass of ``torch.nn.utils.prune.BasePruningMethod``. The
 check never holds on to it: it sends it plain-data requests (``PROBE``), which ``probe``
 answers on the side where the class lives (in the grader, inside the submission's kernel,
-through ``_t08.asking``), and judges the plain data that comes back.
+through ``remote.asking``), and judges the plain data that comes back.
 
 Ties are decided in ``t``'s dtype (``t.abs() > threshold`` compares a tensor with a
 Python number in the tensor's dtype, as minprune does). Every threshold the check uses
@@ -25,7 +25,7 @@ import torch
 import torch.nn.utils.prune as prune
 from torch import nn
 
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t08
 
@@ -292,7 +292,7 @@ def check(answer, hidden=False, seed=None):
     """``answer`` is a pruning method keeping ``|w| > threshold`` in every way torch uses it."""
     blocked = references()
     threshold_masks = blocked[-1]
-    ask = _t08.asking(sys.modules[__name__], answer)
+    ask = remote.asking(sys.modules[__name__], answer)
     _judge_class(checks.call(ask, "describe", what=ANSWER, without=blocked, hint=HINT))
     for request in cases(checks.case_rng(GRADE_ID, hidden, seed), hidden):
         what = _describe(request)

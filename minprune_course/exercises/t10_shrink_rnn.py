@@ -2,7 +2,7 @@
 
 The answer gets a ``DigitsRNN`` the check builds and returns a module of its own, which
 ``probe`` reads back as plain data on the side where the answer runs (``PROBE``; in the
-grader inside the submission's kernel, through ``_t08.asking``); the check loads its
+grader inside the submission's kernel, through ``remote.asking``); the check loads its
 ``state_dict`` into a ``DigitsRNN`` it builds itself to compute the logits.
 
 Every tensor is compared with ``minprune.torchkit.shrink_rnn``'s, which holds the units
@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from minprune.torchkit import DigitsRNN
-from minprune_course import checks
+from minprune_course import checks, remote
 
-from . import _t08, _t10  # _t08: asking, the answer reached across the sandbox
+from . import _t08, _t10
 
 GRADE_ID = "t10_shrink_rnn_test"
 ANSWER = "shrink_rnn"
@@ -180,7 +180,7 @@ def check(answer, hidden=False, seed=None):
         what = f"shrink_rnn(DigitsRNN({cell!r}, hidden={H}), keep={ks})"
         with torch.random.fork_rng(devices=[]):
             found = checks.call(
-                _t08.asking(sys.modules[__name__], answer),
+                remote.asking(sys.modules[__name__], answer),
                 model,
                 keep,
                 what=what,

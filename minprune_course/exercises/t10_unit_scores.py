@@ -2,7 +2,7 @@
 
 PROBE: the answer gets an ``nn.LSTM``/``nn.GRU`` that ``probe`` builds on the answer's
 side from plain data (its kind, sizes and ``state_dict``, in float32 or float64; in the
-grader inside the submission's kernel, through ``_t08.asking``), and returns a tensor or
+grader inside the submission's kernel, through ``remote.asking``), and returns a tensor or
 an array; what comes back is that and whether the layer's tensors changed during the
 call. The reference is computed in float64 (on a float64 copy of the
 layer), and a float32 layer's scores are compared within a relative 1e-5, so an answer
@@ -22,9 +22,9 @@ import sys
 import torch
 
 from minprune.torchkit import GATES
-from minprune_course import checks
+from minprune_course import checks, remote
 
-from . import _t08, _t10  # _t08: asking, the answer reached across the sandbox
+from . import _t08, _t10
 
 GRADE_ID = "t10_unit_scores_test"
 ANSWER = "unit_scores"
@@ -112,7 +112,7 @@ def check(answer, hidden=False, seed=None):
         what = f"unit_scores({name}({n_in}, {H}), {kind!r}) with {str(dtype)[6:]} weights"
         with torch.random.fork_rng(devices=[]):
             found = checks.call(
-                _t08.asking(sys.modules[__name__], answer),
+                remote.asking(sys.modules[__name__], answer),
                 _t10.spec(layer),
                 kind,
                 what=what,

@@ -12,7 +12,7 @@ by a recorder, and every timed call must have a synchronisation before and after
 PROBE: ``fn`` cannot be plain data, since the exercise is to time a function. The check
 sends plain data (warm-up and repeat counts, the device, the schedule of call times, the
 clock's start, the tensor ``x``) to ``probe``, which runs where the answer lives (here, or
-in the grader's sandboxed kernel, through ``_t11.asking``): it builds the workload, which
+in the grader's sandboxed kernel, through ``remote.asking``): it builds the workload, which
 records each call (its arguments, its place among the synchronisations) and advances the
 virtual clock, calls the answer, and returns plain data: the answer's float, the number of
 calls, the log of calls and synchronisations. ``x`` is compared after the call: an answer
@@ -30,7 +30,7 @@ import timeit
 
 import torch
 
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t11
 
@@ -210,7 +210,7 @@ def _device(spec):
 def probe(answer, warmup, repeats, device, durations, start, x):
     """Time the check's workload with ``answer`` on a virtual clock; return plain data.
 
-    Runs where the answer lives (``_t11.asking``): builds the workload of ``durations`` on a
+    Runs where the answer lives (``remote.asking``): builds the workload of ``durations`` on a
     clock starting at ``start``, calls ``answer(workload, x, warmup=..., repeats=...,
     device=...)`` (no ``device`` when it is None), and returns ``{"seconds": what it
     returned, "calls": how many calls of fn, "log": "call" and "sync" events in order,
@@ -232,7 +232,7 @@ def check(answer, hidden=False, seed=None):
     """``answer(fn, x, warmup=..., repeats=..., device=...)`` returns the median seconds of a
     timed call, made after the untimed warm-up, synchronised around each call on CUDA."""
     references = checks.public(*REFERENCE)
-    ask = _t11.asking(sys.modules[__name__], answer)
+    ask = remote.asking(sys.modules[__name__], answer)
     for warmup, repeats, device, durations, start in cases(
         checks.case_rng(GRADE_ID, hidden, seed), hidden
     ):
