@@ -132,6 +132,9 @@ class Sandbox:
         """The command line that runs what follows it inside the box."""
         argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
         argv += ["--cap-drop", "ALL"] if os.getuid() == 0 else []
+        # the fresh /tmp first: what is bound later (a repository or venv under /tmp,
+        # the box's own folder) is mounted over it, not hidden by it
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for name in ("/lib", "/lib64", "/bin", "/sbin"):
             if os.path.islink(name):
                 argv += ["--symlink", os.readlink(name), name]
@@ -139,7 +142,6 @@ class Sandbox:
                 argv += ["--ro-bind", name, name]
         for path in self._read_only():
             argv += ["--ro-bind", path, path]
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         argv += ["--bind", self.workdir, self.workdir, "--chdir", self.workdir]
         argv += ["--clearenv", "--setenv", "HOME", self.workdir]
         argv += ["--setenv", "PATH", f"{os.path.dirname(sys.executable)}:/usr/bin:/bin"]
