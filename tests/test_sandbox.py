@@ -227,3 +227,12 @@ def test_require_sandbox_refuses_when_bubblewrap_is_missing(monkeypatch, tmp_pat
 def test_an_unknown_sandbox_mode_is_named():
     with pytest.raises(grader.GradeError, match=r"sandbox='maybe' is not a mode"):
         grader.sandbox_status("maybe")
+
+
+def test_the_fresh_tmp_is_mounted_before_what_the_box_shows(tmp_path):
+    """A repository under /tmp (a CI clone) stays visible: the box's /tmp comes first."""
+    argv = sandbox.Sandbox(str(tmp_path)).prefix()
+    tmpfs = argv.index("--tmpfs")
+    binds = [i for i, a in enumerate(argv) if a in ("--ro-bind", "--bind")]
+    assert binds and tmpfs < min(binds)
+    assert argv[argv.index("--bind") + 1] == str(tmp_path)
