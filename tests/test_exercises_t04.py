@@ -1,10 +1,8 @@
 """Properties of topic 04's exercise checks that tests/test_exercises.py cannot state."""
 
-import types
-
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, assert_hidden, master, perturbed
 
 from minprune_course import checks, remote
 from minprune_course.exercises import t04_cv, t04_folds, t04_scan, t04_select
@@ -34,15 +32,6 @@ def test_the_train_fn_given_to_the_answer_does_not_mind_the_order_of_the_rows():
     order = np.random.default_rng(0).permutation(len(y))
     a, b = train_fn(X, y), train_fn(X[order], y[order])
     assert all(np.array_equal(p.W, q.W) for p, q in zip(a.layers, b.layers, strict=True))
-
-
-class InProcessKernel:
-    """A runner whose "kernel" is this process: the grader's remote calls, plain data and
-    all, without starting one."""
-
-    def run(self, code, replay=False):
-        exec(code, {})
-        return types.SimpleNamespace(status="ok", evalue="", ename="")
 
 
 EXERCISES = [

@@ -1,10 +1,8 @@
 """Properties of topic 05's exercise checks that tests/test_exercises.py cannot state."""
 
-import types
-
 import numpy as np
 import pytest
-from topic_checks import assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, assert_hidden, master, perturbed
 
 import minprune as mp
 from minprune_course import checks, remote
@@ -63,15 +61,6 @@ def test_a_loop_that_changes_data_fails():
 
     with pytest.raises(AssertionError, match="changed its argument data in place"):
         t05_prune_retrain.check(changes_data)
-
-
-class InProcessKernel:
-    """A runner whose "kernel" is this process: the grader's remote calls, plain data and
-    all, without starting one."""
-
-    def run(self, code, replay=False):
-        exec(code, {})
-        return types.SimpleNamespace(status="ok", evalue="", ename="")
 
 
 EXERCISES = [

@@ -5,13 +5,12 @@ the end, of topics 08 and 10 graded across the sandbox: both reach their answers
 import importlib
 import re
 import sys
-import types
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.utils.prune as prune
-from topic_checks import assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, assert_hidden, master, perturbed
 
 from minprune_course import checks, exercises, remote
 from minprune_course.exercises import t08_global_masks, t08_port, t08_threshold_method
@@ -84,12 +83,6 @@ def test_a_check_leaves_torchs_random_state_alone(module, answer):
 
 
 # ------------------------------------------------------------ across the sandbox's wall
-class InProcessKernel:
-    """A stand-in for the grader's kernel: runs the code it is sent here, in ``__main__``."""
-
-    def run(self, source, replay=True):
-        exec(source, {})
-        return types.SimpleNamespace(status="ok", evalue="", ename="")
 
 
 def remote_answer(monkeypatch, tmp_path, name, value):

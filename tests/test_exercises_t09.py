@@ -1,10 +1,8 @@
 """Exercises 09 (pruning CNNs): what the generic tests of tests/test_exercises.py cannot say."""
 
-import types
-
 import pytest
 import torch
-from topic_checks import assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, assert_hidden, master, perturbed
 
 from minprune.torchkit import surgery
 from minprune_course import remote
@@ -97,15 +95,6 @@ def test_a_check_leaves_torchs_random_state_alone(module, name):
     before = torch.get_rng_state()
     module.check(getattr(M, name), hidden=True, seed=1)
     assert torch.equal(torch.get_rng_state(), before)
-
-
-class InProcessKernel:
-    """A runner whose "kernel" is this process: the grader's remote calls, plain data and
-    all, without starting one."""
-
-    def run(self, code, replay=False):
-        exec(code, {})
-        return types.SimpleNamespace(status="ok", evalue="", ename="")
 
 
 @pytest.mark.parametrize(("module", "name"), CHECKS)

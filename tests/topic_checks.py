@@ -266,3 +266,13 @@ def liar_test(pairs, hidden=False):
             run(check, liar(answer), hidden=hidden)
 
     return test_wrong_numbers_that_claim_equality_fail
+
+
+# --------------------------------------------------------- the grader's kernel, here
+class InProcessKernel:
+    """A stand-in for the grader's sandboxed kernel: runs the code it is sent in this
+    process, so the remote calls (plain data and all) are tested without starting one."""
+
+    def run(self, code, replay=False):
+        exec(code, {})
+        return types.SimpleNamespace(status="ok", evalue="", ename="")
