@@ -81,6 +81,7 @@ class Score:
     status: str
     message: str = ""
     flag: str = ""
+    title: str = ""
 
 
 @dataclass
@@ -88,7 +89,8 @@ class Result:
     """One submission's scores.
 
     ``status`` is ``"graded"`` or ``"error"`` (the file could not be graded);
-    ``message`` says why.
+    ``message`` says why. ``answers`` holds the learner's answer cells as they ran:
+    ``{"grade_id", "source", "outputs"}`` each, for the learner's feedback.
     """
 
     submission: str
@@ -98,6 +100,7 @@ class Result:
     scores: list = field(default_factory=list)
     seed: int | None = None
     sandbox: str | None = None
+    answers: list = field(default_factory=list)
 
     @property
     def total(self):
@@ -371,6 +374,19 @@ def exercises(master):
     return found
 
 
+def titles(master):
+    """``{test grade_id: title}``: the last heading in the master's markdown before each
+    test cell, without its ``#`` marks ("1. Pruning by a threshold")."""
+    found, heading = {}, ""
+    for cell in master.cells:
+        if cell.cell_type == "markdown":
+            lines = [line for line in cell.source.splitlines() if line.startswith("#")]
+            heading = lines[-1].lstrip("#").strip() if lines else heading
+        elif nbs.is_test(cell):
+            found[nbs.grade_id(cell)] = heading or nbs.grade_id(cell)
+    return found
+
+
 def startup_code(master, seed=None):
     """Code run first in each kernel: set the hidden cases' seed, snapshot the modules the
     master's cells import."""
@@ -477,14 +493,24 @@ def grade_notebook(
                         outcome = runner.run(step.source)
                         if step.grade_id:
                             runs[step.grade_id] = outcome
+                        if step.role == "answer":
+                            result.answers.append(
+                                {
+                                    "grade_id": step.grade_id,
+                                    "source": step.source,
+                                    "outputs": outcome.outputs,
+                                }
+                            )
     except Exception as exc:  # noqa: BLE001 - a kernel that cannot start still gets its row
         result.status, result.message = ERROR, one_line(f"{type(exc).__name__}: {exc}")
     flags = _flags(plan, steps, {s.grade_id: s.source for s in steps if s.role == "test"})
+    named = titles(master)
     for gid, (max_points, answers) in plan.items():
         test = runs.get(gid, run.CellRun(run.ERROR, "", result.message or "not run"))
         answer_runs = [(a, runs[a]) for a in answers if a in runs]
         score = _score(gid, max_points, test, answer_runs, missing & set(answers))
         score.flag = flags.get(gid, "")
+        score.title = named.get(gid, gid)
         result.scores.append(score)
     return result
 
