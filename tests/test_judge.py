@@ -59,6 +59,39 @@ TRICKS = {
         "sparsity = lambda weights: np.zeros(1).view(Yes)\n"
         "threshold_masks = lambda weights, t: [np.zeros(w.shape).view(Yes) for w in weights]"
     ),
+    "lying conversions": (
+        "import numpy as np\n"
+        "class Array:\n"
+        "    def __array__(self, dtype=None, copy=None): return np.zeros(1)\n"
+        "    def __eq__(self, other): return True\n"
+        "class Number:\n"
+        "    def __float__(self): return 0.0\n"
+        "    def __int__(self): return 0\n"
+        "    def __index__(self): return 0\n"
+        "    def __eq__(self, other): return True\n"
+        "count_parameters = count_macs = lambda sizes: Number()\n"
+        "sparsity = lambda weights: Array()\n"
+        "threshold_masks = lambda weights, t: [Array() for w in weights]"
+    ),
+    "replaced traceback hooks": (
+        "import sys\n"
+        "shell = get_ipython()\n"
+        "sys.excepthook = lambda *a: None\n"
+        "shell.showtraceback = shell._showtraceback = lambda *a, **k: None\n"
+        "shell.showsyntaxerror = lambda *a, **k: None"
+    ),
+    "patched builtins": (
+        "import builtins\n"
+        "builtins.isinstance = lambda obj, kind: True\n"
+        "builtins.len = lambda obj: 0\n"
+        "builtins.sum = lambda *a, **k: 0"
+    ),
+    "patched engine and transport": (
+        "import minprune, minprune_course.remote as remote\n"
+        "minprune.count_parameters = minprune.count_macs = lambda sizes: 0\n"
+        "minprune.threshold_masks = lambda weights, t: weights\n"
+        "remote.serve = remote.serve_probe = lambda *a, **k: None"
+    ),
 }
 
 
