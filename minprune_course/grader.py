@@ -42,7 +42,7 @@ import os
 import re
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +118,16 @@ def one_line(text, limit=200):
     lines = [line.strip() for line in str(text).splitlines() if line.strip()]
     line = lines[0] if lines else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def full_message(text, limit=4000):
+    """``text`` without surrounding blank space, at most ``limit`` characters.
+
+    Hints are kept whole for the report and the learner's feedback; the limit only
+    stops a submission that raises with megabytes of text.
+    """
+    text = str(text).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def default_masters():
@@ -423,14 +433,16 @@ def _score(gid, max_points, test, answer_runs, missing):
             status = {run.TIMEOUT: TIMEOUT, run.DIED: DIED}.get(answer.status, ERROR)
             reason = f"{answer.ename}: {answer.evalue}" if answer.ename else answer.evalue
             return Score(
-                gid, 0.0, max_points, status, one_line(f"answer cell {answer_gid}: {reason}")
+                gid, 0.0, max_points, status, full_message(f"answer cell {answer_gid}: {reason}")
             )
     if test.status == run.ERROR:
         if test.ename == "AssertionError":
-            return Score(gid, 0.0, max_points, FAILED, one_line(test.evalue) or "a check failed")
-        return Score(gid, 0.0, max_points, ERROR, one_line(f"{test.ename}: {test.evalue}"))
+            return Score(
+                gid, 0.0, max_points, FAILED, full_message(test.evalue) or "a check failed"
+            )
+        return Score(gid, 0.0, max_points, ERROR, full_message(f"{test.ename}: {test.evalue}"))
     status = TIMEOUT if test.status == run.TIMEOUT else DIED
-    return Score(gid, 0.0, max_points, status, one_line(test.evalue))
+    return Score(gid, 0.0, max_points, status, full_message(test.evalue))
 
 
 def grade_notebook(
@@ -559,8 +571,18 @@ def grade_all(
     jobs=1,
     secret=None,
     sandbox="auto",
+    scheduler=None,
+    on_result=None,
 ):
     """Grade each of ``notebooks``, ``jobs`` at a time (in separate processes).
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``): its workers
+        grade the submissions instead of local processes, and ``jobs`` is ignored.
+    on_result : callable, optional
+        Called with each ``Result`` as soon as it is ready (in any order).
 
     Returns
     -------
@@ -568,8 +590,22 @@ def grade_all(
         One per notebook, in the same order.
     """
     work = [(p, masters_dir, cell_timeout, notebook_timeout, secret, sandbox) for p in notebooks]
+    if scheduler is not None:
+        from . import cluster
+
+        return cluster.grade_on(scheduler, work, on_result)
+    report = on_result or (lambda result: None)
     if jobs <= 1 or len(work) <= 1:
-        return [_grade_safely(args) for args in work]
+        results = []
+        for args in work:
+            results.append(_grade_safely(args))
+            report(results[-1])
+        return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_grade_safely, work))
+        futures = {pool.submit(_grade_safely, args): i for i, args in enumerate(work)}
+        results = [None] * len(work)
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            report(results[futures[future]])
+    return results

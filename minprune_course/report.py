@@ -3,6 +3,8 @@
 import csv
 import json
 
+from .grader import one_line
+
 
 def _points(value):
     """``2`` for 2.0, ``1.5`` for 1.5."""
@@ -21,7 +23,7 @@ def table(result):
         lines.append(f"  error: {result.message}")
     for s in result.scores:
         score = f"{_points(s.points)}/{_points(s.max_points)}"
-        line = f"  {s.grade_id:<{width}}  {score:>7}  {s.status:<11}  {s.message}"
+        line = f"  {s.grade_id:<{width}}  {score:>7}  {s.status:<11}  {one_line(s.message)}"
         lines.append(line.rstrip())
         if s.flag:
             lines.append(f"  {'':<{width}}  {'':>7}  {'FLAG':<11}  {s.flag}")
