@@ -118,6 +118,8 @@ class Runner:
         self.starts = 0
         self._broken = True
         self._context = None
+        self.sandbox = sandbox
+        self._quota = None
         self.client = _CappedClient(
             nbformat.v4.new_notebook(),
             max_output,
@@ -139,6 +141,8 @@ class Runner:
 
     def close(self):
         """Shut the kernel down."""
+        if self._quota is not None:
+            self._quota.stop()
         if self._context is not None:
             context, self._context = self._context, None
             context.__exit__(None, None, None)
@@ -166,7 +170,10 @@ class Runner:
             return CellRun(TIMEOUT, evalue=f"ran past the {limit} time limit ({budget:.0f} s)")
         except DeadKernelError:
             self._broken = True
-            return CellRun(DIED, evalue="the kernel died (a crash, os._exit or out of memory)")
+            why = self._quota.exceeded if self._quota is not None else ""
+            return CellRun(
+                DIED, evalue=why or "the kernel died (a crash, os._exit or out of memory)"
+            )
         content = (client.reply or {}).get("content", {})
         if content.get("status") == "error":
             return CellRun(ERROR, content.get("ename", ""), content.get("evalue", ""), cell.outputs)
@@ -182,6 +189,8 @@ class Runner:
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
             self._context = self.client.setup_kernel(**quiet)
             self._context.__enter__()
+            if self.sandbox is not None:
+                self._quota = self.sandbox.watch(self.client.km.provisioner.pid)
             self._broken = False
             if self.startup:
                 self._execute(self.startup)

@@ -15,18 +15,23 @@ Inside, the program sees:
 - a fresh ``/tmp``, its own ``/proc`` and ``/dev``;
 - no network (not even the host's loopback), its own PID namespace, so every process
   it starts dies with the kernel; a new session (no terminal to push keys into);
-- limits: address space, processes, open files, CPU seconds and the size of any file.
+- limits: address space, processes, open files, CPU seconds and the size of any file;
+  a ``/tmp`` and ``/dev/shm`` of fixed size (they live in memory), and a quota on
+  its folder kept by ``Sandbox.watch``, so filling a disk costs only the kernel.
 
 ``available()`` says whether bubblewrap runs here; where it does not (macOS, a
 container without user namespaces) the grader runs the kernel as a plain separate
 process and says which protections are missing.
 """
 
+import contextlib
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +57,7 @@ PROTECTIONS = (
     "reading or writing the masters and other submissions",
     "the network",
     "processes that outlive grading",
-    "memory, process and file-size limits",
+    "memory, process, file-size and disk limits",
 )
 
 
@@ -62,7 +67,8 @@ def available():
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return False, "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
-    probe = [bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
+    probe = [bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent"]
+    probe += ["--size", str(2**20), "--tmpfs", "/tmp", "true"]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -104,6 +110,10 @@ class Sandbox:
         CPU time per process.
     file_size : int
         Bytes any one file written inside may reach.
+    tmp_size : int
+        Bytes each of ``/tmp`` and ``/dev/shm`` holds (they are memory).
+    disk, entries : int
+        Bytes and files the writable folder may hold; ``watch`` enforces them.
     """
 
     workdir: str
@@ -112,6 +122,9 @@ class Sandbox:
     files: int = 512
     cpu_seconds: int = 1800
     file_size: int = 256 * 2**20
+    tmp_size: int = 256 * 2**20
+    disk: int = 2**30
+    entries: int = 10_000
 
     def _read_only(self):
         """The paths the box shows read-only: system, Python, venv, the two packages."""
@@ -134,7 +147,9 @@ class Sandbox:
         argv += ["--cap-drop", "ALL"] if os.getuid() == 0 else []
         # the fresh /tmp first: what is bound later (a repository or venv under /tmp,
         # the box's own folder) is mounted over it, not hidden by it
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        size = ["--size", str(self.tmp_size)]
+        argv += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
+        argv += [*size, "--tmpfs", "/dev/shm"]
         for name in ("/lib", "/lib64", "/bin", "/sbin"):
             if os.path.islink(name):
                 argv += ["--symlink", os.readlink(name), name]
@@ -153,3 +168,68 @@ class Sandbox:
         argv += [f"--nproc={_root_processes() + self.processes}", f"--cpu={self.cpu_seconds}"]
         argv += [f"--fsize={self.file_size}", "--"]
         return argv
+
+    def watch(self, pid, every=0.2):
+        """Start a ``Quota`` that kills process ``pid`` (the box) if its folder overflows."""
+        quota = Quota(self, pid, every)
+        quota.start()
+        return quota
+
+
+def _usage(folder, most):
+    """``(bytes, files)`` under ``folder``, counting no further than ``most`` files."""
+    used, count, todo = 0, 0, [folder]
+    while todo and count <= most:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            count += 1
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                else:
+                    used += entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+    return used, count
+
+
+class Quota(threading.Thread):
+    """Polls a box's folder; past its disk or file quota, kills the box and empties it.
+
+    What the folder held when the watch began (the submission, the kernel's
+    connection file and sockets) stays, so the next kernel starts in a clean folder.
+    ``exceeded`` then says what was exceeded.
+    """
+
+    def __init__(self, box, pid, every):
+        super().__init__(daemon=True)
+        self.box, self.pid, self.every = box, pid, every
+        self.exceeded = ""
+        self._done = threading.Event()
+        self._kept = set(os.listdir(box.workdir))
+
+    def run(self):
+        while not self._done.wait(self.every):
+            used, count = _usage(self.box.workdir, self.box.entries)
+            if used > self.box.disk or count > self.box.entries:
+                self.exceeded = (
+                    "the kernel was stopped: its folder passed the sandbox's quota "
+                    f"({self.box.disk // 2**20} MiB, {self.box.entries} files)"
+                )
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+                for name in set(os.listdir(self.box.workdir)) - self._kept:
+                    path = os.path.join(self.box.workdir, name)
+                    if os.path.isdir(path) and not os.path.islink(path):
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        with contextlib.suppress(OSError):
+                            os.remove(path)
+                return
+
+    def stop(self):
+        """Stop watching."""
+        self._done.set()
