@@ -23,6 +23,7 @@ from conftest import FIXTURE_MASTER, cell_by_id
 import minprune
 from minprune_course import cli, grader, sandbox
 from minprune_course import notebooks as nbs
+from minprune_course.runner import Runner
 
 needs_box = pytest.mark.skipif(
     not sandbox.available()[0], reason=f"no bubblewrap sandbox here: {sandbox.available()[1]}"
@@ -205,6 +206,84 @@ def test_a_loop_that_ignores_interrupts_times_out_and_the_rest_is_graded(tmp_pat
     source = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
     mine = grade_batch(tmp_path, masters, hostile(tmp_path, master, source), timeout=5)
     assert mine.total == 5
+
+
+@needs_box
+def test_a_submission_cannot_read_or_change_a_classmates(tmp_path, master, masters):
+    """The classmate's notebook, graded next from the same folder, is not in the box:
+    reading it fails, writing it writes nothing, and the classmate keeps full marks."""
+    classmate = tmp_path / "submitted" / "90_fixture.ipynb"
+    copy = f"def count_params(sizes):\n    return len(open({str(classmate)!r}).read())\n"
+    overwrite = (
+        f"try:\n    open({str(classmate)!r}, 'w').write('{{}}')\nexcept OSError as e:\n    print(e)"
+    )
+    mine = grade_batch(
+        tmp_path, masters, hostile(tmp_path, master, overwrite, {"count_answer": copy})
+    )
+    count = next(s for s in mine.scores if s.grade_id == "test_count")
+    assert count.points == 0 and "No such file or directory" in count.message
+    assert classmate.read_bytes() == FIXTURE_MASTER.read_bytes()
+
+
+@needs_box
+def test_huge_output_inside_the_box_is_capped(tmp_path, master, masters):
+    """50 MB printed from the box is cut to the runner's cap; the answers still score."""
+    mine = grade_batch(tmp_path, masters, hostile(tmp_path, master, "print('x' * 50_000_000)"))
+    assert mine.total == 5
+    kept = sum(len(json.dumps(a["outputs"])) for a in mine.answers)
+    assert kept < 100_000
+
+
+@needs_box
+def test_a_kernel_that_kills_itself_costs_only_its_exercise(tmp_path, master, masters):
+    """SIGKILL from inside an answer: that exercise is lost, the box restarts for the rest."""
+    kill = "import os, signal\n\ndef sparsity(weights):\n    os.kill(os.getpid(), signal.SIGKILL)"
+    mine = grade_batch(tmp_path, masters, hostile(tmp_path, master, "", {"sparsity_answer": kill}))
+    scores = {s.grade_id: s for s in mine.scores}
+    assert scores["test_sparsity"].status == "kernel died"
+    assert scores["test_count"].points == 1 and scores["test_mask"].points == 2
+
+
+@needs_box
+def test_filling_the_disk_or_memory_costs_only_the_kernel(tmp_path, master, masters):
+    """Gigabytes written to the box's folder stop the kernel at the quota and are removed;
+    /tmp and /dev/shm (memory) are small and full; the answers still score."""
+    memory = (
+        "for place in ('/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        "        for i in range(3):\n"
+        "            open(f'{place}/fill-{i}', 'wb').write(b'x' * 200 * 2**20)\n"
+        "    except OSError as e:\n"
+        "        print(place, e.strerror)\n"
+    )
+    disk = "for i in range(20):\n    open(f'fill-{i}', 'wb').write(b'x' * 200 * 2**20)\n"
+    source = memory + disk
+    mine = grade_batch(tmp_path, masters, hostile(tmp_path, master, source), timeout=60)
+    assert mine.total == 5
+    folder = tmp_path / "box"
+    folder.mkdir()
+    with Runner(folder, 60, 120, sandbox=sandbox.Sandbox(str(folder))) as runner:
+        full = "".join(out["text"] for out in runner.run(memory).outputs)
+        assert full == "/tmp No space left on device\n/dev/shm No space left on device\n"
+        filled = runner.run(disk)
+        assert filled.status == "kernel died" and "quota (1024 MiB" in filled.evalue
+        assert not list(folder.glob("fill-*"))
+        assert runner.run("print(6 * 7)").outputs[0]["text"] == "42\n"
+
+
+def test_the_quota_kills_a_box_with_too_many_files_and_empties_its_folder(tmp_path):
+    """``Sandbox.watch`` stops the box's process past its file quota and removes only
+    what was written after the watch began."""
+    (tmp_path / "submission.ipynb").write_text("{}")
+    box = sandbox.Sandbox(str(tmp_path), entries=50)
+    process = subprocess.Popen(["sleep", "60"])
+    quota = box.watch(process.pid, every=0.05)
+    for i in range(100):
+        (tmp_path / f"f{i}").touch()
+    assert process.wait(timeout=10) == -9
+    quota.join(timeout=10)
+    assert "quota" in quota.exceeded and "50 files" in quota.exceeded
+    assert [p.name for p in tmp_path.iterdir()] == ["submission.ipynb"]
 
 
 def test_require_sandbox_refuses_when_bubblewrap_is_missing(monkeypatch, tmp_path, capsys):
