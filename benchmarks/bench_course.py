@@ -2,9 +2,10 @@
 
 Copies of ``lessons/`` and ``solutions/`` are executed with ``minprune
 execute`` (one notebook at a time), timing each. Then each solution notebook
-is graded as a submission with ``minprune grade`` (fresh kernel, restored test
-cells, per-cell time limits) right next to a plain ``minprune execute`` of the
-same notebook, in alternating order; the figure is grading time over plain
+is graded as a submission with ``minprune grade --require-sandbox`` (a fresh
+kernel in the bubblewrap sandbox, restored test cells, the checks judged in the
+grader's process, per-cell time limits) right next to a plain ``minprune
+execute`` of the same notebook, in alternating order; the figure is grading time over plain
 execution time per notebook pair, and over the whole set per repeat.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from benchmarks.timing import headline, spread
 
 TITLE = "The course: executing every notebook, and grading against plain execution"
-GOAL = "grading at most 1.5x plain execution"
+GOAL = "sandboxed grading at most 1.3x plain execution"
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_SKIP = "starts Jupyter kernels for every notebook (minutes); run without --quick"
 REPEATS = 2
@@ -35,7 +36,10 @@ def unavailable():
         return f"the minprune command (minprune_course.cli) cannot be imported: {err}"
     if not _notebooks("solutions"):
         return "no notebooks in solutions/ yet"
-    return None
+    from minprune_course import sandbox
+
+    boxed, why = sandbox.available()
+    return None if boxed else f"grading with the sandbox needs bubblewrap: {why}"
 
 
 def _minprune(*args):
@@ -78,7 +82,13 @@ def run(quick=False):
                         t = _minprune("execute", copy)
                     else:
                         t = _minprune(
-                            "grade", copy, "--masters", ROOT / "solutions", "--json", tmp / "g.json"
+                            "grade",
+                            copy,
+                            "--masters",
+                            ROOT / "solutions",
+                            "--json",
+                            tmp / "g.json",
+                            "--require-sandbox",
                         )
                     pairs[p.name][what].append(t)
                     sums[what] += t
@@ -98,9 +108,10 @@ def run(quick=False):
             " s",
         ),
         headline(
-            f"grading / plain execution time, {len(solutions)} solution notebooks (median; min-max over {REPEATS} repeats)",
+            f"sandboxed grading with the judge / plain execution time, {len(solutions)} "
+            f"solution notebooks (median; min-max over {REPEATS} repeats)",
             ratio_all,
-            1.5,
+            1.3,
             "<=",
             "x",
         ),
