@@ -492,7 +492,11 @@ def grade_notebook(
         with tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd:
             shutil.copy(path, Path(cwd) / "submission.ipynb")
             limits = box.Sandbox(cwd) if boxed else None
-            with run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner:
+            reaper = contextlib.nullcontext() if boxed else box.no_orphans()
+            with (
+                reaper,
+                run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner,
+            ):
                 for step in steps:
                     calls = judged_calls(step.source) if step.role == "test" else None
                     judged = _judge(calls, runner, cwd, result.seed) if calls else None

@@ -21,10 +21,12 @@ Inside, the program sees:
 
 ``available()`` says whether bubblewrap runs here; where it does not (macOS, a
 container without user namespaces) the grader runs the kernel as a plain separate
-process and says which protections are missing.
+process and says which protections are missing; on Linux ``no_orphans`` still kills
+every process a submission started, detached or not, before the report is written.
 """
 
 import contextlib
+import ctypes
 import functools
 import os
 import shutil
@@ -56,9 +58,11 @@ PASSED_ENV = (
 PROTECTIONS = (
     "reading or writing the masters and other submissions",
     "the network",
-    "processes that outlive grading",
     "memory, process, file-size and disk limits",
 )
+if not sys.platform.startswith("linux"):
+    PROTECTIONS += ("processes that outlive grading",)
+PR_SET_CHILD_SUBREAPER = 36
 
 
 @functools.cache
@@ -233,3 +237,48 @@ class Quota(threading.Thread):
     def stop(self):
         """Stop watching."""
         self._done.set()
+
+
+def _children(pid):
+    """Process ids whose parent is ``pid`` (Linux ``/proc``)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@contextlib.contextmanager
+def no_orphans():
+    """Kill, when the block ends, every process started in it, however detached.
+
+    This process becomes a child subreaper (Linux ``prctl``): a process that a
+    kernel detaches (a new session, a double fork) is re-parented here instead of to
+    init, so it is found and killed with its own children. The children this
+    process had before the block are left alone. Elsewhere it does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    me, before = os.getpid(), _children(os.getpid())
+    try:
+        yield
+    finally:
+        for _ in range(100):  # each kill re-parents the victim's children here
+            strays = _children(me) - before
+            if not strays:
+                break
+            for pid in strays:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in strays:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)

@@ -146,6 +146,29 @@ def test_the_report_is_written_by_the_grader_only(tmp_path, master, masters):
     assert (data["total"], data["sandbox"]) == (4, "bubblewrap")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="child subreapers are Linux's")
+def test_without_the_sandbox_no_process_outlives_grading_to_edit_the_report(
+    tmp_path, master, masters
+):
+    """--no-sandbox still kills what a submission detached (a new session, a double
+    fork) before the report is written: the report holds the true scores."""
+    report = tmp_path / "grades.json"
+    marker = f"minprune-stray-{tmp_path.name}"
+    stray = f"import time; time.sleep(3); open({str(report)!r}, 'w').write('pwned')"
+    source = (
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {stray!r}, {marker!r}], start_new_session=True)"
+    )
+    path = hostile(tmp_path, master, source, {"count_answer": "def count_params(s):\n    return 0"})
+    argv = ["grade", str(path), "--masters", str(masters), "--json", str(report)]
+    assert cli.main([*argv, "--no-sandbox", "--timeout", "20"]) == 0
+    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    assert found.stdout.strip() == ""
+    time.sleep(4)
+    data = json.loads(report.read_text())["submissions"][0]
+    assert (data["total"], data["sandbox"]) == (4, "none")
+
+
 @needs_box
 def test_a_fork_bomb_and_a_memory_bomb_cost_only_their_own_cells(tmp_path, master, masters):
     """Processes and memory are capped inside the box: the bombs fail, the answers score."""
