@@ -37,6 +37,7 @@ BENCHMARKS = (
     "compression",
     "capstone_cnn",
     "course",
+    "cluster",
     "gpu",
 )
 SCHEMA = 1
