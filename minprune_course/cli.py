@@ -2,8 +2,10 @@
 
     minprune release [--check] [--root DIR]
     minprune execute [--jobs N] [--timeout S] PATH...
-    minprune grade PATH... [--json FILE] [--csv FILE] [--timeout S]
-                   [--notebook-timeout S] [--jobs N] [--masters DIR]
+    minprune grade PATH... [--json FILE] [--csv FILE] [--format {gradebook,canvas}]
+                   [--feedback DIR] [--learners {auto,folder,file}] [--quiet]
+                   [--timeout S] [--notebook-timeout S] [--jobs N | --scheduler ADDRESS]
+                   [--masters DIR]
 
 Errors print ``minprune: error: <one line>`` and exit with status 2.
 """
@@ -47,8 +49,38 @@ def _parser():
 
     grade = verbs.add_parser("grade", help="grade submissions against their masters")
     grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
-    grade.add_argument("--json", type=Path, help="write scores as JSON to FILE")
-    grade.add_argument("--csv", type=Path, help="write one row per submission to FILE")
+    grade.add_argument("--json", type=Path, help="write every score and hint as JSON to FILE")
+    grade.add_argument("--csv", type=Path, help="write one row per learner to FILE")
+    grade.add_argument(
+        "--format",
+        choices=("gradebook", "canvas"),
+        default=None,
+        help="layout of --csv: a gradebook with one column per exercise (default), "
+        "or Canvas's gradebook import (one column per notebook, a Points Possible row)",
+    )
+    grade.add_argument(
+        "--feedback", type=Path, metavar="DIR", help="write one HTML feedback page per learner"
+    )
+    grade.add_argument(
+        "--learners",
+        choices=("auto", "folder", "file"),
+        default="auto",
+        help="name learners by their folder (submissions/<learner>/<notebook>.ipynb) or "
+        "file name; auto: by folder when each learner has their own, else by file",
+    )
+    grade.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress line and no table per submission; the class summary and "
+        "errors are still printed",
+    )
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on the workers of a Dask scheduler (tcp://host:8786) instead of "
+        "local processes; --jobs is then ignored",
+    )
     grade.add_argument("--timeout", type=_positive(float), default=60, help="seconds per cell")
     grade.add_argument(
         "--notebook-timeout", type=_positive(float), default=600, help="seconds per notebook"
@@ -131,25 +163,49 @@ def _grade(args):
         raise _Usage(str(exc)) from None
     if not boxed:
         print(f"minprune grade: {missing}", file=sys.stderr)
-    results = grader.grade_all(
-        [path for path, _ in found],
-        masters,
-        args.timeout,
-        args.notebook_timeout,
-        args.jobs,
-        secret,
-        mode,
-    )
-    for result in results:
-        print(report.table(result) + "\n")
+    if args.format and not args.csv:
+        raise _Usage(f"--format {args.format} applies to the CSV file; add --csv FILE")
+    progress = report.Progress(len(found), quiet=args.quiet)
+    try:
+        results = grader.grade_all(
+            [path for path, _ in found],
+            masters,
+            args.timeout,
+            args.notebook_timeout,
+            args.jobs,
+            secret,
+            mode,
+            scheduler=args.scheduler,
+            on_result=progress,
+        )
+    except grader.GradeError as exc:
+        raise _Usage(str(exc)) from None
+    except ImportError as exc:
+        if args.scheduler is None:
+            raise
+        raise _Usage(f"--scheduler {args.scheduler}: {exc}") from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        for result in results:
+            print(report.table(result) + "\n")
     if len(results) > 1:
-        total = sum(r.total for r in results)
-        most = sum(r.max_total for r in results)
-        print(f"{len(results)} submissions graded, {total:g}/{most:g} points in all")
-    if args.json:
-        report.write_json(results, args.json)
-    if args.csv:
-        report.write_csv(results, args.csv)
+        print(report.summary(results))
+    try:
+        names = report.learners(results, args.learners)
+        if args.json:
+            report.write_json(results, args.json, layout=args.learners)
+        if args.feedback:
+            from . import feedback
+
+            for name, result in zip(names, results):
+                feedback.write(result, args.feedback, learner=name)
+            if not args.quiet:
+                print(f"wrote {len(results)} feedback pages to {args.feedback}")
+        if args.csv:
+            report.write_csv(results, args.csv, args.learners, args.format or "gradebook")
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
     named = [r for (_, explicit), r in zip(found, results) if explicit]
     unusable = [r for r in named if r.status != "graded" and not r.scores]
     if unusable:

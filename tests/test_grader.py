@@ -275,50 +275,62 @@ def test_cli_unusable_input_is_one_line_exit_2(tmp_path, capsys, make, message):
 
 @pytest.mark.slow
 def test_cli_grades_a_folder_in_parallel_and_writes_json_and_csv(tmp_path, master, capsys):
-    """A folder of submissions, --jobs 2: every row written, a bad file included, exit 0."""
+    """A folder of submissions, --jobs 2: every row, page and summary written, a bad file
+    included, exit 0."""
     folder = tmp_path / "submitted"
     folder.mkdir()
     shutil.copy(FIXTURE_MASTER, folder / "90_fixture.ipynb")
     nbs.write_notebook(release.make_exercise(master, "90_fixture"), folder / "bob.ipynb")
     (folder / "carol.ipynb").write_text("garbage")
-    out_json, out_csv = tmp_path / "s.json", tmp_path / "s.csv"
-    argv = ["grade", str(folder), "--masters", str(MASTERS), "--jobs", "2"]
-    status = cli.main([*argv, "--json", str(out_json), "--csv", str(out_csv), "--timeout", "20"])
+    out_json, out_csv, pages = tmp_path / "s.json", tmp_path / "s.csv", tmp_path / "pages"
+    argv = ["grade", str(folder), "--masters", str(MASTERS), "--jobs", "2", "--timeout", "20"]
+    argv += ["--json", str(out_json), "--csv", str(out_csv), "--feedback", str(pages)]
+    status = cli.main(argv)
     assert status == 0
-    rows = {
-        r["submission"].split("/")[-1]: r for r in json.loads(out_json.read_text())["submissions"]
-    }
-    assert rows["90_fixture.ipynb"]["total"] == 5 and rows["90_fixture.ipynb"]["max_total"] == 5
-    assert rows["bob.ipynb"]["total"] == 0
-    assert rows["bob.ipynb"]["exercises"]["test_mask"] == {
+    data = json.loads(out_json.read_text())
+    assert data["grader"]["version"] and data["grader"]["created"]
+    rows = {r["learner"]: r for r in data["submissions"]}
+    assert rows["90_fixture"]["total"] == 5 and rows["90_fixture"]["max_total"] == 5
+    assert rows["bob"]["total"] == 0
+    test_mask = rows["bob"]["exercises"]["test_mask"]
+    assert test_mask == {
+        "title": "3. A threshold mask",
         "points": 0.0,
         "max_points": 2.0,
         "status": "failed",
-        "message": rows["bob.ipynb"]["exercises"]["test_mask"]["message"],
+        "message": test_mask["message"],
         "flag": "",
     }
-    assert "not answered yet" in rows["bob.ipynb"]["exercises"]["test_mask"]["message"]
+    assert "not answered yet" in test_mask["message"]
     seeds = {name: row["seed"] for name, row in rows.items()}
-    assert isinstance(seeds["90_fixture.ipynb"], int) and seeds["carol.ipynb"] is None
-    assert rows["carol.ipynb"]["status"] == "error"
-    with out_csv.open() as f:
+    assert isinstance(seeds["90_fixture"], int) and seeds["carol"] is None
+    assert rows["carol"]["status"] == "error"
+    with out_csv.open(newline="") as f:
         table = list(csv.DictReader(f))
-    assert [r["submission"].split("/")[-1] for r in table] == [
-        "90_fixture.ipynb",
-        "bob.ipynb",
-        "carol.ipynb",
-    ]
-    assert list(table[0])[3:] == [
-        "test_sparsity",
-        "test_count",
-        "test_mask",
+    assert [r["learner"] for r in table] == ["90_fixture", "bob", "carol"]
+    assert list(table[0]) == [
+        "learner",
+        "1. Sparsity (2)",
+        "2. Parameters (1)",
+        "3. A threshold mask (2)",
         "total",
         "max_total",
+        "status",
+        "message",
         "seed",
     ]
-    assert table[0]["seed"] == str(seeds["90_fixture.ipynb"])
-    assert (table[0]["test_sparsity"], table[0]["total"], table[1]["total"]) == ("2", "5", "0")
-    assert "3 submissions graded, 5/10 points" in capsys.readouterr().out
+    assert table[0]["seed"] == str(seeds["90_fixture"])
+    assert (table[0]["1. Sparsity (2)"], table[0]["total"], table[1]["total"]) == ("2", "5", "0")
+    assert (table[2]["total"], table[2]["status"]) == ("", "error") and table[2]["message"]
+    assert sorted(p.name for p in pages.iterdir()) == [
+        "90_fixture-90_fixture.html",
+        "bob-90_fixture.html",
+        "carol.html",
+    ]
+    out, err = capsys.readouterr()
+    assert "3 submissions: 2 graded, 5/10 points in all; 1 could not be graded" in out
+    assert "3. A threshold mask  mean 1.00/2  1 passed, 1 failed" in out
+    assert "graded 1/3" not in err  # no progress line off a terminal
 
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
