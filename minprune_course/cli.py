@@ -198,8 +198,9 @@ def _grade(args):
         if args.feedback:
             from . import feedback
 
+            written = set()
             for name, result in zip(names, results):
-                feedback.write(result, args.feedback, learner=name)
+                written.add(feedback.write(result, args.feedback, name, keep=written))
             if not args.quiet:
                 print(f"wrote {len(results)} feedback pages to {args.feedback}")
         if args.csv:

@@ -125,7 +125,7 @@ def _safe(name):
     return _UNSAFE.sub("_", str(name)).strip("._") or "submission"
 
 
-def write(result, folder, learner=None, overwrite=False):
+def write(result, folder, learner=None, keep=()):
     """Write ``render(result, learner)`` to ``folder/<learner>-<master>.html``.
 
     Parameters
@@ -135,8 +135,10 @@ def write(result, folder, learner=None, overwrite=False):
         Created when missing.
     learner : str, optional
         Default the submission's file name without ``.ipynb``.
-    overwrite : bool
-        Replace a page of the same name; by default a free name ``...-2.html`` is taken.
+    keep : collection of Path
+        Pages not to replace (those written earlier in the same run): a name among
+        them takes a free ``...-2.html`` instead. A page from an earlier run is
+        replaced, so grading again leaves one page per submission.
 
     Returns
     -------
@@ -149,7 +151,7 @@ def write(result, folder, learner=None, overwrite=False):
     if result.master:
         stem += "-" + _safe(result.master)
     path, n = folder / f"{stem}.html", 1
-    while path.exists() and not overwrite:
+    while path in keep:
         n += 1
         path = folder / f"{stem}-{n}.html"
     path.write_text(render(result, learner), encoding="utf-8")

@@ -184,7 +184,8 @@ def test_an_ungradable_file_gets_a_page_stating_why(tmp_path):
 
 
 def test_write_names_pages_by_learner_and_master_and_keeps_both(tmp_path):
-    """Pages are named <learner>-<master>.html, made safe, and never replace one another."""
+    """Pages are named <learner>-<master>.html, made safe; a name already written in this
+    run takes -2, a page from an earlier run is replaced."""
     a = grader.Result("subs/x.ipynb", "03_magnitude_pruning")
     b = grader.Result("subs/y.ipynb", "04_choosing_what_to_prune")
     folder = tmp_path / "feedback" / "new"
@@ -195,9 +196,9 @@ def test_write_names_pages_by_learner_and_master_and_keeps_both(tmp_path):
         "Ann_Lee-03_magnitude_pruning.html",
         "Ann_Lee-04_choosing_what_to_prune.html",
     ]
-    again = feedback.write(a, folder, learner="Ann Lee/../..")
+    again = feedback.write(a, folder, learner="Ann Lee/../..", keep={first, second})
     assert again.name == "Ann_Lee-03_magnitude_pruning-2.html" and first.exists()
-    assert feedback.write(a, folder, learner="Ann Lee/../..", overwrite=True) == first
+    assert feedback.write(a, folder, learner="Ann Lee/../..") == first
     assert feedback.write(grader.Result("subs/bob.ipynb"), folder).name == "bob.html"
     assert first.read_text(encoding="utf-8") == feedback.render(a, learner="Ann Lee/../..")
     assert len(list(folder.iterdir())) == 4
