@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURE_COURSE, FIXTURE_MASTER
 from distributed import LocalCluster
 
-from minprune_course import cluster, grader, release
+from minprune_course import cli, cluster, grader, release
 from minprune_course import notebooks as nbs
 
 MASTERS = FIXTURE_COURSE / "solutions"
@@ -99,3 +99,21 @@ def test_worker_that_dies_costs_only_its_row(scheduler):
     assert (graded.status, graded.total) == ("graded", 5.0)
     assert (lost.submission, lost.status) == ("lost.ipynb", "error")
     assert lost.message.startswith("KilledWorker: ") and "\n" not in lost.message
+
+
+def test_the_command_grades_on_the_cluster_and_names_an_unreachable_one(
+    scheduler, submissions, tmp_path, capsys
+):
+    """``minprune grade --scheduler`` writes the same report as a local run; a scheduler
+    that does not answer is one line naming the flag, and exit status 2."""
+    masters = str(FIXTURE_COURSE / "solutions")
+    for name, extra in (("cluster", ["--scheduler", scheduler]), ("local", [])):
+        argv = ["grade", str(submissions[0].parent), "--masters", masters, "--timeout", "20"]
+        assert cli.main([*argv, "--csv", str(tmp_path / f"{name}.csv"), *extra]) == 0
+    assert (tmp_path / "cluster.csv").read_text() == (tmp_path / "local.csv").read_text()
+    capsys.readouterr()
+    argv = ["grade", str(FIXTURE_MASTER), "--masters", masters, "--scheduler", "tcp://127.0.0.1:1"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("minprune: error: --scheduler 'tcp://127.0.0.1:1': cannot connect")
+    assert err.count("\n") == 1
