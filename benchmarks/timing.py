@@ -11,60 +11,11 @@ repeat, from blocks timed next to each other, and summarised by its median,
 quartiles and extremes. Garbage collection is off inside a block, as in timeit.
 """
 
-import gc
-import time
-
 import numpy as np
 
+from minprune.torchkit.timing import interleave, spread
+
 __all__ = ["compare", "Timings", "spread", "headline"]
-
-
-def _block(fn, number, sync=None):
-    """Seconds for ``number`` calls of ``fn``, with garbage collection off.
-
-    ``sync`` (``torch.cuda.synchronize`` on a GPU) is called before the clock
-    starts and before it stops, so queued asynchronous work is counted.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if sync:
-            sync()
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if sync:
-            sync()
-        return time.perf_counter() - start
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _calibrate(fn, min_time, warmup, sync=None):
-    """Warm ``fn`` up, then return how many calls make a block of at least ``min_time``."""
-    for _ in range(warmup):
-        fn()
-    number = 1
-    while True:
-        elapsed = _block(fn, number, sync)
-        if elapsed >= min_time:
-            return number
-        number = max(number + 1, int(number * min(10.0, 1.2 * min_time / max(elapsed, 1e-9))))
-
-
-def spread(values):
-    """Median, quartiles, extremes and count of a list of numbers."""
-    v = np.asarray(values, dtype=float)
-    q25, median, q75 = np.percentile(v, [25, 50, 75])
-    return {
-        "median": float(median),
-        "q25": float(q25),
-        "q75": float(q75),
-        "min": float(v.min()),
-        "max": float(v.max()),
-        "n": int(v.size),
-    }
 
 
 class Timings:
@@ -95,28 +46,15 @@ class Timings:
 def compare(variants, repeats=15, min_time=0.02, warmup=3, sync=None):
     """Time the callables of ``variants`` (name -> fn) side by side.
 
-    Parameters
-    ----------
-    variants : dict of str to callable taking no argument
-    repeats : int
-        Blocks timed per variant; the order of variants alternates between repeats.
-    min_time : float
-        Seconds a block lasts at least.
-    warmup : int
-        Untimed calls of each variant before calibration.
-    sync : callable or None
-        Waits for asynchronous work (``torch.cuda.synchronize``); called around each block.
+    The parameters are ``interleave``'s: blocks of at least ``min_time`` seconds,
+    ``repeats`` of them per variant in alternating order, ``warmup`` untimed calls
+    first, ``sync`` around each block on a GPU.
 
     Returns
     -------
     Timings
     """
-    names = list(variants)
-    number = {name: _calibrate(variants[name], min_time, warmup, sync) for name in names}
-    seconds = {name: [] for name in names}
-    for r in range(repeats):
-        for name in names if r % 2 == 0 else names[::-1]:
-            seconds[name].append(_block(variants[name], number[name], sync) / number[name])
+    seconds, number = interleave(variants, repeats, min_time, warmup, sync)
     return Timings(seconds, number)
 
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import report, run  # noqa: E402
 from benchmarks.bench_weight_pruning import crossover  # noqa: E402
-from benchmarks.timing import compare, spread  # noqa: E402
+from benchmarks.timing import compare  # noqa: E402
 
 STATUSES = {"ok", "not available", "skipped"}
 
@@ -158,12 +158,6 @@ def test_compare_pairs_every_variant_in_every_repeat():
     assert len(t.seconds["a"]) == len(t.seconds["b"]) == 4
     r = t.ratio("a", "b")
     assert r["n"] == 4 and r["min"] <= r["q25"] <= r["median"] <= r["q75"] <= r["max"]
-
-
-def test_spread_of_known_values():
-    """spread gives the median, quartiles and extremes of a list."""
-    s = spread([1.0, 2.0, 3.0, 4.0, 5.0])
-    assert (s["median"], s["q25"], s["q75"], s["min"], s["max"]) == (3.0, 2.0, 4.0, 1.0, 5.0)
 
 
 @pytest.mark.parametrize(

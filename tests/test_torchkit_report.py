@@ -1,6 +1,7 @@
 """Tests of minprune.torchkit.report: Blalock-style measurements, interleaved speedups, tables."""
 
 import copy
+import gc
 import math
 
 import pytest
@@ -8,6 +9,7 @@ import torch
 import torch.nn.utils.prune as prune
 from torch import nn
 
+from minprune.torchkit import timing
 from minprune.torchkit.models import DigitsCNN
 from minprune.torchkit.report import (
     bytes_on_disk,
@@ -272,6 +274,59 @@ def test_compare_on_cuda_leaves_the_models_on_the_cpu():
     out = compare(a, b, torch.randn(256, 256), device="cuda", repeats=5)
     assert out["device"] == "cuda" and out["speedup"] > 0
     assert next(a.parameters()).device.type == "cpu"
+
+
+# ------------------------------------------------------------------ the interleaving harness
+@pytest.fixture
+def clock(monkeypatch):
+    """A fake ``perf_counter`` that moves one second per call of ``tick``: block lengths are exact."""
+    now = [0.0]
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: now[0])
+
+    def tick():
+        now[0] += 1.0
+
+    return tick
+
+
+@pytest.mark.parametrize("min_time", [1, 7, 100, 12345])
+def test_calls_per_block_reaches_min_time_without_overshooting_tenfold(clock, min_time):
+    """The block size it picks lasts at least min_time, and at most about 10x longer."""
+    number = timing.calls_per_block(clock, min_time)
+    assert min_time <= number <= 10 * min_time
+
+
+def test_interleave_alternates_the_order_and_times_each_variant_once_per_repeat(clock):
+    """Repeats run A B, B A, A B, ...; each variant gets one seconds-per-call entry per repeat."""
+    calls = []
+
+    def variant(name):
+        def fn():
+            calls.append(name)
+            clock()
+
+        return fn
+
+    seconds, number = timing.interleave(
+        {"a": variant("a"), "b": variant("b")}, repeats=4, min_time=1, warmup=2
+    )
+    assert number == {"a": 1, "b": 1}
+    assert calls[-8:] == list("abbaabba")
+    assert seconds == {"a": [1.0] * 4, "b": [1.0] * 4}
+
+
+def test_time_block_synchronises_around_the_clock_and_restores_gc():
+    """sync runs before the clock starts and before it stops; garbage collection comes back on."""
+    events = []
+    timing.time_block(lambda: events.append("call"), 3, sync=lambda: events.append("sync"))
+    assert events == ["sync", "call", "call", "call", "sync"]
+    assert gc.isenabled()
+
+
+def test_spread_of_known_values():
+    """spread gives the median, quartiles, extremes and count of a list."""
+    s = timing.spread([5.0, 1.0, 4.0, 2.0, 3.0])
+    assert s == {"median": 3.0, "q25": 2.0, "q75": 4.0, "min": 1.0, "max": 5.0, "n": 5}
 
 
 # ------------------------------------------------------------------ table, front

@@ -42,9 +42,7 @@ live in ``minprune_course.capstone``.
 """
 
 import copy
-import gc
 import io
-import time
 
 import numpy as np
 import torch
@@ -54,7 +52,7 @@ from torch.nn.utils.prune import BasePruningMethod, PruningContainer
 from ..storage import storage_bytes
 from .cnn import nonzero_macs
 from .counting import count_macs, count_nonzeros, count_parameters
-from .timing import benchmark, cuda_event_time
+from .timing import benchmark, cuda_event_time, interleave, spread
 from .training import accuracy
 
 __all__ = [
@@ -235,32 +233,6 @@ def measure(model, X, y, example_batch, *, num_threads=1, min_run_time=0.2, gpu=
     return row
 
 
-def _block(fn, x, number, sync):
-    """Seconds for ``number`` calls of ``fn(x)``, garbage collection off."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        sync()
-        start = time.perf_counter()
-        for _ in range(number):
-            fn(x)
-        sync()
-        return time.perf_counter() - start
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _calls_per_block(fn, x, min_block_time, sync):
-    """How many calls of ``fn(x)`` make a block of at least ``min_block_time`` seconds."""
-    number = 1
-    while True:
-        elapsed = _block(fn, x, number, sync)
-        if elapsed >= min_block_time:
-            return number
-        number = max(number + 1, int(number * min(10.0, 1.2 * min_block_time / max(elapsed, 1e-9))))
-
-
 def compare(
     baseline,
     candidate,
@@ -278,7 +250,7 @@ def compare(
     lasts at least ``min_block_time`` seconds. Each repeat then times one block of
     each, the order reversed on every other repeat (AB, BA, AB, ...), so drift in
     clock speed, cache or load hits both alike; the speedup is taken per repeat,
-    from blocks timed next to each other.
+    from blocks timed next to each other (``timing.interleave``).
 
     Parameters
     ----------
@@ -312,7 +284,7 @@ def compare(
     if device not in ("cpu", "cuda"):
         raise ValueError(f"device={device!r} must be 'cpu' or 'cuda'")
     models = [baseline, candidate]
-    sync = lambda: None  # noqa: E731 - nothing to wait for on the CPU
+    sync = None
     x = example_batch
     if device == "cuda":
         target = _cuda()
@@ -326,28 +298,22 @@ def compare(
         for m in models:
             m.eval()
         fns = [_inference(m) for m in models]
-        for fn in fns:
-            for _ in range(warmup):
-                fn(x)
-        numbers = [_calls_per_block(fn, x, min_block_time, sync) for fn in fns]
-        per_call = [[], []]
-        for r in range(repeats):
-            order = (0, 1) if r % 2 == 0 else (1, 0)
-            for i in order:
-                per_call[i].append(_block(fns[i], x, numbers[i], sync) / numbers[i])
+        seconds, _ = interleave(
+            {"baseline": lambda: fns[0](x), "candidate": lambda: fns[1](x)},
+            repeats=repeats,
+            min_time=min_block_time,
+            warmup=warmup,
+            sync=sync,
+        )
     finally:
         torch.set_num_threads(threads)
         for m, mode in zip(models, modes, strict=True):
             m.train(mode)
-    a, b = (np.asarray(t) for t in per_call)
-    ratios = a / b
-    q25, median, q75 = np.percentile(ratios, [25, 50, 75])
+    a, b = (np.asarray(seconds[name]) for name in ("baseline", "candidate"))
+    ratios = spread(a / b)
     return {
-        "speedup": float(median),
-        "q25": float(q25),
-        "q75": float(q75),
-        "min": float(ratios.min()),
-        "max": float(ratios.max()),
+        "speedup": ratios["median"],
+        **{key: ratios[key] for key in ("q25", "q75", "min", "max")},
         "repeats": repeats,
         "baseline_ms": float(np.median(a) * 1e3),
         "candidate_ms": float(np.median(b) * 1e3),
