@@ -231,8 +231,7 @@ def judged_calls(source):
 
 
 def _judge(calls, runner, folder, seed):
-    """Run a test cell's checks here, calling the answers in the kernel: a ``CellRun``, or
-    ``None`` where a check hands the answer a function (that cell then runs in the kernel)."""
+    """Run a test cell's checks here, calling the answers in the kernel: a ``CellRun``."""
     from . import remote
 
     try:
@@ -246,8 +245,8 @@ def _judge(calls, runner, folder, seed):
                 module.check(*args, hidden=hidden, seed=seed if hidden else None)
     except AssertionError as exc:
         return run.CellRun(run.ERROR, "AssertionError", str(exc))
-    except remote.NotPlain:
-        return None  # the exercise passes its answer a function: checked in the kernel
+    except remote.NotPlain as exc:  # a check must send only plain data: the course's fault
+        return run.CellRun(run.ERROR, "TypeError", f"the check cannot send its case ({exc})")
     except remote.RemoteFailure as exc:
         return run.CellRun(exc.status, "", str(exc))
     except remote.RemoteError as exc:

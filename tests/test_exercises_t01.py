@@ -66,3 +66,32 @@ def test_the_pruned_networks_are_plain_networks():
     rng = np.random.default_rng(0)
     nets = [case[0] for case in t01_gradcheck.cases(rng, hidden=True)]
     assert all(type(net) is mp.Network for net in nets)
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("central", None),
+        ("not_restored", "left x changed in place"),
+        ("on_a_copy", "returned zeros although it called f"),
+    ],
+)
+def test_numerical_gradient_is_judged_through_plain_data(tmp_path, monkeypatch, name, hint):
+    """Graded, ``f`` is rebuilt in the submission's kernel from plain coefficients around
+    the x the answer gets; the gradient, x and f's count of calls come back as data. The
+    master passes, and a mistake still gets its own hint."""
+    from exercise_answers import t01_numerical_gradient as answers
+    from topic_checks import InProcessKernel
+
+    from minprune_course import remote
+
+    fn = M.numerical_gradient if name == "central" else getattr(answers, name)
+    monkeypatch.setattr(remote, "_namespace", lambda: {"numerical_gradient": fn})
+    module = t01_numerical_gradient
+    answer = remote.RemoteAnswer(InProcessKernel(), tmp_path, module.ANSWER, module.REFERENCE)
+    if hint is None:
+        module.check(answer)
+        module.check(answer, hidden=True, seed=0)
+    else:
+        with pytest.raises(AssertionError, match=hint):
+            module.check(answer)

@@ -158,3 +158,14 @@ def test_named_references_sees_attributes_and_imports_not_the_learners_own_names
     assert grader.named_references("mp.threshold_masks(x)", refs) == list(refs)
     assert grader.named_references("from minprune import threshold_masks", refs) == list(refs)
     assert grader.named_references("def threshold_masks(w, t):\n    return w", refs) == []
+
+
+def test_every_course_check_is_judged_in_the_grader():
+    """No master's test cell runs in the learner's kernel: each is one exercise module's
+    ``check`` calls, which the grader runs in its own process."""
+    for path in sorted((nbs.repo_root() / "solutions").glob("*.ipynb")):
+        nb = nbs.read_notebook(path)
+        tests = [c for c in nb.cells if c.cell_type == "code" and nbs.is_test(c)]
+        assert tests, path.name
+        in_kernel = [nbs.grade_id(c) for c in tests if not grader.judged_calls(c.source)]
+        assert in_kernel == [], f"{path.name}: {in_kernel} would run in the kernel"

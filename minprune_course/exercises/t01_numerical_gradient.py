@@ -5,13 +5,10 @@ a time, and must put back exactly (the comparison is bit for bit).
 
 PROBE: ``f`` cannot be plain data, since the exercise is to differentiate a function: it
 is the check's own ``Function``, ``sum(c * exp(s * x)) + sum(d * sin(x))``, whose state is
-plain data (the array ``x`` it reads, its coefficients, a count of calls). The answer runs
-on copies of ``f`` and ``x`` made together, so the copied ``f`` reads the copied ``x``;
-the check reads back the gradient, that ``x`` (exactly as it was?) and ``f``'s count of
-calls. To cross to a sandboxed kernel, ``f`` has to be rebuilt there by its class's name
-from that state, around the very ``x`` the answer is given (``plain`` does not yet carry
-such objects: graded in a sandbox this exercise fails with a ``TypeError`` naming
-``Function``).
+plain data (the array ``x`` it reads, its coefficients, a count of calls). ``probe(answer,
+x, s, c, d, eps)``, run where the answer lives (``remote.asking``), builds ``f`` there
+around the very ``x`` the answer is given and sends back plain data: the gradient, that
+``x`` (exactly as it was?) and ``f``'s count of calls.
 
 The first case has a large ``eps`` (about 3e-3), so a one-sided difference, a fixed
 ``eps`` or a factor of 2 all show in the values; the gradient is compared with
@@ -19,9 +16,11 @@ The first case has a large ``eps`` (about 3e-3), so a one-sided difference, a fi
 cannot avoid (16 units in the last place of ``f``'s terms, over ``eps``).
 """
 
+import sys
+
 import numpy as np
 
-from minprune_course import checks
+from minprune_course import checks, remote
 
 from . import _t01
 
@@ -53,12 +52,15 @@ class Function:
     Only plain data: the array ``x`` it reads, its coefficients and the count.
     """
 
-    def __init__(self, x, rng):
-        self.x = x
-        self.s = float(rng.uniform(0.5, 1.5))
-        self.c = rng.uniform(0.5, 2.0, size=x.shape)
-        self.d = rng.uniform(-1.0, 1.0, size=x.shape)
+    def __init__(self, x, s, c, d):
+        self.x, self.s, self.c, self.d = x, float(s), np.asarray(c), np.asarray(d)
         self.calls = 0
+
+    @classmethod
+    def drawn(cls, x, rng):
+        """A function of ``x`` with coefficients drawn from ``rng``."""
+        s = float(rng.uniform(0.5, 1.5))
+        return cls(x, s, rng.uniform(0.5, 2.0, size=x.shape), rng.uniform(-1.0, 1.0, size=x.shape))
 
     def __call__(self):
         self.calls += 1
@@ -79,6 +81,13 @@ class Function:
         return grad
 
 
+def probe(answer, x, s, c, d, eps):
+    """``answer(f, x, eps)`` with ``f = Function(x, s, c, d)`` reading that ``x``:
+    ``(what it returned, x after the call, how often f was called)``."""
+    f = Function(x, s, c, d)
+    return answer(f, x, eps), x, f.calls
+
+
 def cases(rng, hidden):
     """``(x, eps)``: a 2-D ``x`` with a large ``eps``, then one with the default 1e-6;
     hidden adds 1-D, 3-D and one-entry ``x`` with ``eps`` between 1e-5 and 1e-3."""
@@ -95,9 +104,10 @@ def cases(rng, hidden):
 def check(answer, hidden=False, seed=None):
     """``answer(f, x, eps)`` returns ``mp.numerical_gradient(f, x, eps)``, ``x`` put back."""
     (reference,) = checks.public(*REFERENCE)
+    ask = remote.asking(sys.modules[__name__], answer)
     rng = checks.case_rng(GRADE_ID, hidden, seed)
     for x, eps in cases(rng, hidden):
-        f = Function(x, rng)
+        f = Function.drawn(x, rng)
         original = x.copy()
         expected = reference(f, x, eps)
         atol = max(1e-9, 16 * float(np.finfo(np.float64).eps) * f.scale() / eps)
@@ -106,13 +116,12 @@ def check(answer, hidden=False, seed=None):
             "fixed_eps": reference(f, x, 1e-6),
             "over_eps": 2 * expected,
         }
-        f.calls = 0
         what = f"numerical_gradient(f, x, eps={eps:.3g}) with x of shape {x.shape}"
-        raw, (f_after, x_after, _) = _t01.call_keeping(
-            answer, f, x, eps, what=what, without=[reference], hint=HINT, frozen=False
+        raw, x_after, calls = checks.call(
+            ask, x, f.s, f.c, f.d, eps, what=what, without=[reference], hint=HINT, frozen=False
         )
         checks.expect_true(checks.same(x_after, original), f"{what} {MISTAKES['not_restored']}")
-        checks.expect_true(f_after.calls > 0, f"{what} {MISTAKES['never_calls_f']}")
+        checks.expect_true(calls > 0, f"{what} {MISTAKES['never_calls_f']}")
         grad = checks.expect_array(raw, shape=x.shape, what=what)
         checks.expect_true(
             bool((np.abs(grad) > atol).any()) or checks.matches(grad, expected, 1e-7, atol),
