@@ -1,4 +1,4 @@
-"""GPU measurements recorded by ``benchmarks/gpu_bench.py``, read back for the lessons.
+"""GPU measurements recorded by the GPU benchmark (``benchmarks/bench_gpu.py``), read back.
 
 A lesson that runs on a machine without a GPU shows these beside its live CPU
 numbers. Every table and plot is computed from the file, which also records
@@ -9,11 +9,14 @@ where and when it was measured (``describe``)::
     rows = resnet_rows(results, dtype="float16")
     print(markdown_table(rows, [("model", "model", ""), ("ms", "median_s", ".3f", 1e3)]))
 
-The file holds ``environment`` (device, date, versions), ``timer_agreement``
+The results hold ``environment`` (device, date, versions), ``timer_agreement``
 (CUDA events, ``torch.utils.benchmark`` and an unsynchronised timer on the same
 matmuls), ``semistructured`` (2:4 sparse against dense fp16 linear layers) and
 ``resnet18`` (``models``: parameters and multiply-adds per image; ``rows``: one
-per model, dtype and batch size).
+per model, dtype and batch size). Two layouts are read: the suite's results file
+(``python benchmarks/run.py --only gpu`` writes ``gpu-<device>.json``, the sections
+under ``benchmarks.gpu``) and a file holding the sections at its top, as
+``timing-gpu-nvidia-h100.json`` was recorded by the benchmark's first version.
 """
 
 import json
@@ -33,6 +36,7 @@ __all__ = [
 
 DEFAULT_FILE = "timing-gpu-nvidia-h100.json"
 _SECTIONS = ("environment", "timer_agreement", "semistructured", "resnet18")
+_HOW = "python benchmarks/run.py --only gpu"
 
 
 def results_dir():
@@ -41,30 +45,47 @@ def results_dir():
 
 
 def load_gpu_results(path=None):
-    """Read a results file written by ``benchmarks/gpu_bench.py``.
+    """Read the GPU benchmark's results.
 
     Parameters
     ----------
     path : str or Path, optional
-        The JSON file; by default ``benchmarks/results/timing-gpu-nvidia-h100.json``.
+        The JSON file: the suite's ``gpu-<device>.json`` or a file with the sections
+        at its top; by default ``benchmarks/results/timing-gpu-nvidia-h100.json``.
 
     Returns
     -------
     dict with the sections ``environment``, ``timer_agreement``, ``semistructured``
-    and ``resnet18``.
+    and ``resnet18`` (and whatever else the benchmark recorded beside them).
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file's GPU benchmark did not run, or a section is missing.
     """
     path = Path(path) if path is not None else results_dir() / DEFAULT_FILE
     if not path.is_file():
         raise FileNotFoundError(
-            f"no GPU results at {path}: run `python benchmarks/gpu_bench.py --out {path}` "
-            "on a machine with a CUDA GPU"
+            f"no GPU results at {path}: run `{_HOW}` on a machine with a CUDA GPU, "
+            "which writes benchmarks/results/gpu-<device>.json"
         )
     results = json.loads(path.read_text())
+    if isinstance(results, dict) and "benchmarks" in results:
+        entry = results["benchmarks"].get("gpu", {"status": "absent"})
+        if entry.get("status") != "ok":
+            raise ValueError(
+                f"{path.name}: its gpu benchmark is {entry.get('status')!r}"
+                + (f" ({entry['reason']})" if entry.get("reason") else "")
+                + f", expected 'ok': run `{_HOW}` on a machine with a CUDA GPU"
+            )
+        results = entry
     missing = [key for key in _SECTIONS if key not in results] if isinstance(results, dict) else []
     if not isinstance(results, dict) or missing:
         raise ValueError(
             f"{path.name} lacks the sections {missing}: expected a file written by "
-            "benchmarks/gpu_bench.py"
+            f"`{_HOW}` (benchmarks/bench_gpu.py)"
         )
     if not {"models", "rows"} <= set(results["resnet18"]):
         raise ValueError(f"{path.name}: resnet18 must hold 'models' and 'rows'")

@@ -191,3 +191,93 @@ def test_handwritten_step_takes_the_engines_step(minimal):
         np.testing.assert_allclose(b.W, a.W, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(b.b, a.b, rtol=1e-5, atol=1e-6)
         assert np.all(b.W[a.mask == 0] == 0)
+
+
+# ------------------------------------------------------------------ the GPU benchmark, on the CPU
+@pytest.fixture(scope="module")
+def gpu_bench_on_cpu():
+    """benchmarks/bench_gpu.py run with --quick sizes on the CPU, one torch thread."""
+    torch = pytest.importorskip("torch")
+    from benchmarks import bench_gpu
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return bench_gpu.run(quick=True, device="cpu")
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_gpu_benchmark_is_unavailable_without_a_gpu_and_says_so():
+    """Without CUDA the GPU benchmark gives a reason instead of running."""
+    torch = pytest.importorskip("torch")
+    from benchmarks import bench_gpu
+
+    if torch.cuda.is_available():
+        assert bench_gpu.unavailable() is None
+    else:
+        assert "no CUDA GPU" in bench_gpu.unavailable()
+
+
+def test_gpu_benchmark_results_read_back_for_lesson_11(gpu_bench_on_cpu, tmp_path):
+    """What the GPU benchmark records, in the suite's file, is what gpu_results reads."""
+    from minprune_course import gpu_results
+
+    path = tmp_path / "gpu-test.json"
+    entry = {"status": "ok", **gpu_bench_on_cpu}
+    path.write_text(json.dumps({"schema": run.SCHEMA, "benchmarks": {"gpu": entry}}))
+    results = gpu_results.load_gpu_results(path)
+    rows = gpu_results.resnet_rows(results, dtype="float32")
+    assert {r["model"] for r in rows} == {"dense", "inner0.5"}
+    assert all(r["median_s"] > 0 and r["mac_ratio"] >= 1 for r in rows)
+    assert gpu_results.describe(results)
+
+
+def test_every_2to4_row_on_the_cpu_records_why_it_did_not_run(gpu_bench_on_cpu):
+    """On the CPU, each size, backend and call shape of both 2:4 sweeps is a row with an error."""
+    from benchmarks.bench_gpu import BACKENDS, CALLS
+
+    for key in ("semistructured", "semistructured_16k_tokens"):
+        rows = gpu_bench_on_cpu[key]
+        sizes = {r["n"] for r in rows}
+        assert len(rows) == len(sizes) * len(BACKENDS) * len(CALLS)
+        assert all("CUDA" in r["error"] for r in rows)
+    (tokens,) = {r["tokens"] for r in gpu_bench_on_cpu["semistructured"]}
+    assert {r["tokens"] for r in gpu_bench_on_cpu["semistructured_16k_tokens"]} == {4 * tokens}
+
+
+def test_gpu_neuron_removal_and_weight_rows_hold_spreads(gpu_bench_on_cpu):
+    """Neuron removal gives a speedup spread and its MAC ratio; CSR rows hold nonzero counts."""
+    (nr,) = gpu_bench_on_cpu["neuron_removal"]
+    assert nr["mac_ratio"] > 1 and nr["sizes"][1] == nr["width"] // 2
+    assert nr["speedup"]["min"] <= nr["speedup"]["median"] <= nr["speedup"]["max"]
+    (wp,) = gpu_bench_on_cpu["weight_pruning"]
+    nnz = [r["nnz"] for r in wp["rows"]]
+    assert nnz[0] == wp["n"] ** 2 and nnz == sorted(nnz, reverse=True)
+
+
+def test_gpu_headlines_hold_neuron_removal_to_its_goal(gpu_bench_on_cpu):
+    """The neuron-removal headline carries the 0.8 goal; no 2:4 headline when no 2:4 row ran."""
+    labels = [h["label"] for h in gpu_bench_on_cpu["headline"]]
+    assert any("neurons removed" in label for label in labels)
+    assert not any("2:4" in label for label in labels)
+    assert gpu_bench_on_cpu["timer_agreement"] == []  # nothing asynchronous to compare on a CPU
+
+
+def test_gpu_2to4_headlines_are_the_two_largest_sizes_of_one_backend_and_call():
+    """Only cuSPARSELt, sparse-first rows of the two largest sizes that ran become headlines."""
+    from benchmarks.bench_gpu import headlines
+
+    def row(n, backend="cusparselt", call="sparse_first", **extra):
+        ratio = {"speedup": 1.0, **{f"speedup_{q}": 1.0 for q in ("q25", "q75", "min", "max")}}
+        return {"n": n, "tokens": 64, "backend": backend, "call": call} | ratio | extra
+
+    semi = [row(8), row(16), row(32), row(32, backend="cutlass"), row(32, call="linear")]
+    neurons = [{"fraction_removed": 0.5, "efficiency": {"median": 0.9}}]
+    weights = [{"n": 4, "batch": 2, "crossover": dict.fromkeys(("median", "q25", "q75"), 0.5)}]
+    weights[0]["rows"] = [{"sparsity": 0.5, "masked_over_dense": {"median": 1.0}}]
+    two_to_four = [h["label"] for h in headlines(neurons, weights, semi) if "2:4" in h["label"]]
+    assert two_to_four == [
+        "GPU: 2:4 sparse / dense fp16 speedup (16x16 @ 16x64)",
+        "GPU: 2:4 sparse / dense fp16 speedup (32x32 @ 32x64)",
+    ]

@@ -9,9 +9,8 @@ from minprune_course import gpu_results as gr
 
 
 def _results():
-    """A small results file of the shape benchmarks/gpu_bench.py writes."""
+    """Small results of the shape benchmarks/bench_gpu.py returns."""
     return {
-        "kind": "gpu",
         "environment": {
             "device": "Test GPU",
             "multiprocessors": 10,
@@ -69,9 +68,32 @@ def test_load_reads_a_given_path(results_file):
 
 
 def test_load_says_how_to_make_a_missing_file(tmp_path):
-    """A missing file is a FileNotFoundError that names gpu_bench.py."""
-    with pytest.raises(FileNotFoundError, match="no GPU results at .*gpu_bench.py"):
+    """A missing file is a FileNotFoundError that names the command writing one."""
+    with pytest.raises(FileNotFoundError, match="no GPU results at .*run.py --only gpu"):
         gr.load_gpu_results(tmp_path / "absent.json")
+
+
+def test_load_reads_the_suites_results_file(tmp_path):
+    """A gpu-<device>.json written by the suite is read from its benchmarks.gpu entry."""
+    path = tmp_path / "gpu-test.json"
+    suite = {"schema": 1, "benchmarks": {"gpu": {"status": "ok", **_results()}}}
+    path.write_text(json.dumps(suite))
+    assert gr.load_gpu_results(path) == {"status": "ok", **_results()}
+
+
+@pytest.mark.parametrize(
+    ("benchmarks", "match"),
+    [
+        ({"gpu": {"status": "not available", "reason": "no CUDA GPU"}}, "'not available' .no CUDA"),
+        ({"vs_torch": {"status": "ok"}}, "gpu benchmark is 'absent'"),
+    ],
+)
+def test_load_rejects_a_suite_file_whose_gpu_benchmark_did_not_run(tmp_path, benchmarks, match):
+    """A suite file without a GPU run is a ValueError giving its status and the command."""
+    path = tmp_path / "cpu-test.json"
+    path.write_text(json.dumps({"schema": 1, "benchmarks": benchmarks}))
+    with pytest.raises(ValueError, match=match + ".*run.py --only gpu"):
+        gr.load_gpu_results(path)
 
 
 def test_load_rejects_a_file_without_a_section(tmp_path):
