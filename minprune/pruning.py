@@ -49,14 +49,29 @@ __all__ = [
     "std_masks",
     "apply_masks",
     "prune",
+    "layer_indices",
+    "score_function",
 ]
 
 SCOPES = ("layer", "global")
 
 
 # ------------------------------------------------------------------ checks
-def _layers(net, layers=None, include_output=False):
-    """Layer indices to prune: ``layers`` if given, else ``prunable_layers(net, include_output)``."""
+def layer_indices(net, layers=None, include_output=False):
+    """The layer indices to prune: ``layers`` checked, or ``prunable_layers(net, include_output)``.
+
+    Parameters
+    ----------
+    net : Network
+    layers : list of int, optional
+        Distinct indices in ``[0, len(net.layers))``.
+    include_output : bool
+        With ``layers=None``, also name the output layer.
+
+    Returns
+    -------
+    list of int
+    """
     check_network(net)
     if layers is None:
         return prunable_layers(net, include_output)
@@ -113,7 +128,7 @@ def _masked(net, layers, param, raw):
     """``raw(i, p)`` for each layer's parameter ``p``, in ``p``'s dtype, ``-inf`` where pruned."""
     check_choice(param, "param", ("W", "b"))
     out = []
-    for i in _layers(net, layers):
+    for i in layer_indices(net, layers):
         layer = net.layers[i]
         p, mask = (layer.W, layer.mask) if param == "W" else (layer.b, layer.b_mask)
         s = np.asarray(raw(i, p), dtype=p.dtype)
@@ -141,7 +156,7 @@ def squared_magnitude(net, layers=None, grads=None, rng=None, param="W"):
 def saliency(net, layers=None, grads=None, rng=None, param="W"):
     """``|w * dL/dw|``: the first-order Taylor estimate of the loss change when ``w`` is
     zeroed (Molchanov et al. 2017). Needs ``grads`` from ``net.loss_and_grads(X, y)``."""
-    layers = _layers(net, layers)
+    layers = layer_indices(net, layers)
     if grads is None:
         raise ValueError("criterion 'saliency' needs grads: pass grads=net.loss_and_grads(X, y)[1]")
     if len(grads) != len(net.layers):
@@ -174,13 +189,30 @@ SCORES = {
 }
 
 
-def _criterion(criterion):
-    """A score function from its name in ``SCORES`` or the function itself."""
+def score_function(criterion, scores=None):
+    """The score function named ``criterion``, or ``criterion`` itself if it is a function.
+
+    Parameters
+    ----------
+    criterion : str or callable
+        A key of ``scores``, or a function with the score signature of its family.
+    scores : dict, optional
+        The family's named scores: ``SCORES`` (weights, the default) or
+        ``NEURON_SCORES`` (neurons, see ``structured``).
+
+    Returns
+    -------
+    callable
+    """
+    scores = SCORES if scores is None else scores
     if callable(criterion):
         return criterion
     if not isinstance(criterion, str):
-        raise TypeError(f"criterion must be a name in SCORES or a function, got {criterion!r}")
-    return SCORES[check_choice(criterion, "criterion", SCORES)]
+        raise TypeError(
+            f"criterion must be a score name ({', '.join(scores)}) or a function, "
+            f"got {type(criterion).__name__} {criterion!r}"
+        )
+    return scores[check_choice(criterion, "criterion", scores)]
 
 
 # ---------------------------------------------------------------- selectors
@@ -251,7 +283,7 @@ def std_thresholds(net, q, layers=None):
     """
     q = check_nonnegative(q, "q")
     out = []
-    for i in _layers(net, layers):
+    for i in layer_indices(net, layers):
         alive = net.layers[i].W[net.layers[i].mask != 0]
         out.append(q * float(np.std(alive, dtype=np.float64)) if alive.size else 0.0)
     return out
@@ -264,7 +296,7 @@ def std_masks(net, q, layers=None):
     -------
     masks : list of 0/1 arrays, ``masks[j] : W.shape`` for layer ``layers[j]``
     """
-    layers = _layers(net, layers)
+    layers = layer_indices(net, layers)
     scores = magnitude(net, layers)
     return [threshold_masks([s], t)[0] for s, t in zip(scores, std_thresholds(net, q, layers))]
 
@@ -285,7 +317,7 @@ def apply_masks(net, masks, layers=None, b_masks=None):
     -------
     net
     """
-    layers = _layers(net, layers)
+    layers = layer_indices(net, layers)
     masks = _check_like(masks, net, layers, "W", "masks")
     b_masks = None if b_masks is None else _check_like(b_masks, net, layers, "b", "b_masks")
     for j, i in enumerate(layers):
@@ -336,8 +368,8 @@ def prune(
         check_choice(scope, "scope", SCOPES)
     else:
         threshold = check_nonnegative(threshold, "threshold")
-    score = _criterion(criterion)
-    layers = _layers(net, layers, include_output)
+    score = score_function(criterion)
+    layers = layer_indices(net, layers, include_output)
     rng = check_rng(rng)
 
     def select(scores, param, name):

@@ -24,7 +24,7 @@ from ._checks import (
 )
 from .layers import Dense
 from .network import Network, init_weights
-from .pruning import SCOPES, _criterion, _layers, prune, sparsity_masks
+from .pruning import SCOPES, layer_indices, prune, score_function, sparsity_masks
 from .train import Callback, train
 
 __all__ = [
@@ -105,7 +105,7 @@ class GradualPruning(Callback):
         self.begin_step, self.end_step = int(begin_step), int(end_step)
         self.frequency = check_positive_int(frequency, "frequency")
         self.criterion = criterion
-        _criterion(criterion)
+        score_function(criterion)
         self.scope = check_choice(scope, "scope", SCOPES)
         self.layers, self.include_output = layers, include_output
         self.rng = check_rng(rng)
@@ -168,7 +168,7 @@ class DynamicPruning(Callback):
     ):
         self.sparsity = check_fraction(sparsity, "sparsity")
         self.frequency = check_positive_int(frequency, "frequency")
-        self.score = _criterion(criterion)
+        self.score = score_function(criterion)
         self.scope = check_choice(scope, "scope", SCOPES)
         self._layers_arg, self.include_output = layers, include_output
         self.rng = check_rng(rng)
@@ -179,7 +179,7 @@ class DynamicPruning(Callback):
     def on_train_begin(self, net, state):
         if self.shadow is not None:  # a second train() before finalize: carry on
             return
-        self.layers = _layers(net, self._layers_arg, self.include_output)
+        self.layers = layer_indices(net, self._layers_arg, self.include_output)
         self.shadow = {i: net.layers[i].W.copy() for i in self.layers}
         self.masks = {i: net.layers[i].mask.copy() for i in self.layers}
         for i in self.layers:
@@ -294,8 +294,8 @@ def iterative_pruning(
             f"optimizer_factory must be a callable returning a fresh optimiser, "
             f"got {type(optimizer_factory).__name__}"
         )
-    layers = _layers(net, layers, include_output)
-    _criterion(criterion)
+    layers = layer_indices(net, layers, include_output)
+    score_function(criterion)
     check_choice(scope, "scope", SCOPES)
     rng = check_rng(rng)
     X_eval, y_eval = (X, y) if X_val is None else (X_val, y_val)

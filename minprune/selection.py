@@ -15,7 +15,7 @@ looks better there than it will be on new data.
 import numpy as np
 
 from ._checks import check_array, check_labels, check_nonnegative, check_positive_int, check_rng
-from .pruning import _layers, prune
+from .pruning import layer_indices, prune
 
 __all__ = [
     "pruning_curve",
@@ -96,7 +96,7 @@ def pruning_curve(
     accuracy : (m,) float64 array
     """
     key, values = _grid(sparsities, thresholds)
-    layers = _layers(net, layers)
+    layers = layer_indices(net, layers)
     X, y = _data(net, X, y)
     rng = check_rng(rng)
     return np.array(
@@ -130,7 +130,7 @@ def sensitivity_scan(
     accuracy : (len(layers), m) float64 array
     """
     key, values = _grid(sparsities, thresholds)
-    layers = _layers(net, layers)
+    layers = layer_indices(net, layers)
     X, y = _data(net, X, y)
     rng = check_rng(rng)
     rows = [

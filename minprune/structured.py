@@ -6,8 +6,13 @@
 
 Hidden layer ``l`` is the output of ``net.layers[l]``; its neurons are the columns
 of ``W_l : (n_in, n_out)`` and the entries of ``b_l``, and they feed the rows of
-``W_{l+1}``. Every score has one signature, ``score(net, layer, X=None)``, and
-higher always means more important. Two ways to apply a keep-list:
+``W_{l+1}``. Every score has one signature, ``score(net, layer, X=None, rng=None)``,
+returns one number per neuron, and higher always means more important;
+``random_neuron_scores`` is the control every other criterion must beat.
+``neuron_importance`` takes a score's name or any function of that signature.
+``fraction`` always means the share removed (``select_neurons(scores, fraction=0.25)``
+removes a quarter). Every keep-list, here and in ``minprune.torchkit``, passes
+through ``check_keep``. Two ways to apply a keep-list:
 
 * ``neuron_mask`` zeroes the incoming weights and bias (same shapes, same speed);
 * ``remove_neurons`` cuts the columns and rows out (smaller matrices, faster).
@@ -23,10 +28,18 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._checks import check_array, check_choice, check_fraction, check_network, check_nonnegative
+from ._checks import (
+    check_array,
+    check_choice,
+    check_fraction,
+    check_network,
+    check_nonnegative,
+    check_rng,
+)
 from .activations import ACTIVATIONS
 from .layers import Dense
 from .network import Network
+from .pruning import score_function
 
 __all__ = [
     "incoming_l1",
@@ -36,8 +49,10 @@ __all__ = [
     "mean_activation",
     "activation_variance",
     "apoz",
+    "random_neuron_scores",
     "NEURON_SCORES",
     "neuron_importance",
+    "check_keep",
     "select_neurons",
     "neuron_mask",
     "remove_neurons",
@@ -79,32 +94,88 @@ def _check_elementwise(net, layer):
         )
 
 
-def _check_keep(keep, n, layer):
-    """Sorted unique int indices in ``[0, n)``, at least one."""
-    keep = np.asarray(keep)
-    if keep.ndim != 1 or (keep.size and not np.issubdtype(keep.dtype, np.integer)):
+def check_keep(keep, n, name="keep", what="neurons"):
+    """Return the keep-list ``keep`` as an int array of distinct indices in ``[0, n)``.
+
+    The one check of every keep-list: neurons here, channels and hidden units in
+    ``minprune.torchkit``. The indices stay in the order given.
+
+    Parameters
+    ----------
+    keep : list, array or torch tensor of int
+        Indices of what stays.
+    n : int
+        How many there are to choose from.
+    name : str
+        The argument's name, used in the error messages.
+    what : str
+        What the indices count, used in the error messages: ``'neurons of layer 0'``.
+
+    Returns
+    -------
+    keep : (k,) intp array, ``1 <= k <= n``
+
+    Raises
+    ------
+    TypeError
+        If ``keep`` is not a 1-D list of ints (floats, a boolean mask, a nested list).
+    ValueError
+        If it is empty, holds an index outside ``[0, n)`` or one index twice.
+    """
+    if hasattr(keep, "detach"):  # a torch tensor, on any device
+        keep = keep.detach().cpu().numpy()
+    try:
+        arr = np.asarray(keep)
+    except ValueError:
+        arr = np.asarray(keep, dtype=object)
+    expected = f"a 1-D list of int indices of the {what} to keep"
+    if arr.ndim != 1:
+        raise TypeError(f"{name} must be {expected}, got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(
+            f"{name} is empty: removing all {n} {what} leaves no layer; "
+            f"expected at least one index in [0, {n})"
+        )
+    if arr.dtype == bool:
         raise TypeError(
-            f"keep must be a 1-D array of int neuron indices, got {keep.dtype} {keep.shape}"
+            f"{name} must be {expected}, got a boolean mask; pass its indices, np.flatnonzero(mask)"
         )
-    if keep.size == 0:
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"{name} must be {expected}, got {arr.dtype} values such as {arr.tolist()[0]!r}"
+        )
+    outside = arr[(arr < 0) | (arr >= n)]
+    if outside.size:
         raise ValueError(
-            f"keep is empty: removing all {n} neurons of layer {layer} would cut the network in two"
+            f"{name} holds index {outside[0]} outside [0, {n}), the indices of the {n} {what}"
         )
-    if keep.min() < 0 or keep.max() >= n:
+    values, counts = np.unique(arr, return_counts=True)
+    if values.size != arr.size:
         raise ValueError(
-            f"keep must hold indices in [0, {n}) for layer {layer}, got {keep.min()}..{keep.max()}"
+            f"{name} holds index {values[counts > 1][0]} twice; expected each of the {what} "
+            "at most once"
         )
-    if np.unique(keep).size != keep.size:
-        raise ValueError("keep holds repeated indices")
-    return np.sort(keep).astype(np.intp)
+    return arr.astype(np.intp)
 
 
-def _caches(net, X, layer, why):
-    """Forward caches ``[(input, Z, A), ...]`` over ``X``; ``why`` names the caller."""
+def _forward_to(net, X, layer, why):
+    """Forward caches ``[(input, Z, A), ...]`` of layers ``0..layer`` over ``X``.
+
+    Only those layers run. ``why`` names the caller in the error raised without ``X``.
+    """
     if X is None:
         raise ValueError(f"{why} needs data: pass X of shape (n, {net.layers[0].n_in})")
-    _, caches = net.forward(X, cache=True)
+    A = net._check_X(X)
+    caches = []
+    for dense in net.layers[: layer + 1]:
+        A, cache = dense.forward(A)
+        caches.append(cache)
     return caches
+
+
+def _activation(net, X, layer, why):
+    """The activation ``A : (n, n_out)`` of hidden layer ``layer`` over ``X``."""
+    return _forward_to(net, X, layer, why)[-1][2]
 
 
 def _f0(layer):
@@ -113,57 +184,57 @@ def _f0(layer):
 
 
 # ------------------------------------------------------------------ scores
-def incoming_l1(net, layer, X=None):
+def incoming_l1(net, layer, X=None, rng=None):
     """L1 norm of each neuron's incoming weights: ``sum_i |W_l[i, j]|``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer].W
     return np.abs(W).sum(axis=0, dtype=np.float64)
 
 
-def incoming_l2(net, layer, X=None):
+def incoming_l2(net, layer, X=None, rng=None):
     """L2 norm of each neuron's incoming weights: ``||W_l[:, j]||``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=0))
 
 
-def outgoing_l1(net, layer, X=None):
+def outgoing_l1(net, layer, X=None, rng=None):
     """L1 norm of each neuron's outgoing weights: ``sum_k |W_{l+1}[j, k]|``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer + 1].W
     return np.abs(W).sum(axis=1, dtype=np.float64)
 
 
-def outgoing_l2(net, layer, X=None):
+def outgoing_l2(net, layer, X=None, rng=None):
     """L2 norm of each neuron's outgoing weights: ``||W_{l+1}[j, :]||``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer + 1].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=1))
 
 
-def mean_activation(net, layer, X=None):
+def mean_activation(net, layer, X=None, rng=None):
     """Mean absolute activation over ``X : (n, n_in)``, shape ``(n_out,)``.
 
     For relu and sigmoid, whose outputs are >= 0, this is the plain mean; for
     tanh the absolute value stops a neuron swinging between -1 and 1 scoring 0.
     """
     layer = _check_hidden_layer(net, layer)
-    A = _caches(net, X, layer, "mean_activation")[layer][2]
+    A = _activation(net, X, layer, "mean_activation")
     return np.abs(A).mean(axis=0, dtype=np.float64)
 
 
-def activation_variance(net, layer, X=None):
+def activation_variance(net, layer, X=None, rng=None):
     """Variance of each neuron's activation over ``X : (n, n_in)``, shape ``(n_out,)``.
 
     A neuron with variance 0 is constant on the data: its job can be done by the
     next layer's bias (``fold_constant_neurons``).
     """
     layer = _check_hidden_layer(net, layer)
-    A = _caches(net, X, layer, "activation_variance")[layer][2]
+    A = _activation(net, X, layer, "activation_variance")
     return A.astype(np.float64).var(axis=0)
 
 
-def apoz(net, layer, X=None):
+def apoz(net, layer, X=None, rng=None):
     """``1 - APoZ``: the fraction of samples of ``X`` on which a relu neuron is nonzero.
 
     APoZ, the Average Percentage of Zeros (Hu et al. 2016), is the fraction of
@@ -180,8 +251,18 @@ def apoz(net, layer, X=None):
     act = net.layers[layer].activation
     if act != "relu":
         raise ValueError(f"apoz counts the zeros of relu; layer {layer} has activation {act!r}")
-    A = _caches(net, X, layer, "apoz")[layer][2]
+    A = _activation(net, X, layer, "apoz")
     return 1.0 - np.mean(A == 0, axis=0, dtype=np.float64)
+
+
+def random_neuron_scores(net, layer, X=None, rng=None):
+    """Uniform random scores from ``rng``, shape ``(n_out,)``: the control every criterion must beat.
+
+    A criterion that removes neurons no better than these scores has learned
+    nothing about the network. ``rng`` is a Generator or a seed.
+    """
+    layer = _check_hidden_layer(net, layer)
+    return check_rng(rng).random(net.layers[layer].n_out)
 
 
 NEURON_SCORES = {
@@ -192,28 +273,39 @@ NEURON_SCORES = {
     "mean_activation": mean_activation,
     "activation_variance": activation_variance,
     "apoz": apoz,
+    "random": random_neuron_scores,
 }
 
 
-def neuron_importance(net, layer, criterion="incoming_l2", X=None):
-    """Score the neurons of hidden layer ``layer`` by the named ``criterion``.
+def neuron_importance(net, layer, criterion="incoming_l2", X=None, rng=None):
+    """Score the neurons of hidden layer ``layer`` by ``criterion``.
 
     Parameters
     ----------
     net : Network
     layer : int
         Hidden layer, ``0 <= layer < len(net.layers) - 1``.
-    criterion : str
-        A key of ``NEURON_SCORES``.
+    criterion : str or callable
+        A key of ``NEURON_SCORES``, or a function ``score(net, layer, X=None, rng=None)``
+        returning one score per neuron.
     X : (n, n_in) array or None
         Data, needed by the activation-based criteria.
+    rng : Generator or seed, for ``criterion='random'``
 
     Returns
     -------
     scores : (n_out,) float64 array, higher = more important
     """
-    check_choice(criterion, "criterion", NEURON_SCORES)
-    return NEURON_SCORES[criterion](net, layer, X)
+    layer = _check_hidden_layer(net, layer)
+    score = score_function(criterion, NEURON_SCORES)
+    scores = check_array(score(net, layer, X=X, rng=rng), "scores", dtype=np.float64)
+    n = net.layers[layer].n_out
+    if scores.shape != (n,):
+        raise ValueError(
+            f"criterion {getattr(score, '__name__', score)!r} returned scores of shape "
+            f"{scores.shape}; expected ({n},), one per neuron of layer {layer}"
+        )
+    return scores
 
 
 # ------------------------------------------------------------------ select
@@ -280,7 +372,7 @@ def neuron_mask(net, layer, keep):
     """
     layer = _check_hidden_layer(net, layer)
     dense = net.layers[layer]
-    keep = _check_keep(keep, dense.n_out, layer)
+    keep = np.sort(check_keep(keep, dense.n_out, what=f"neurons of layer {layer}"))
     b_mask = np.zeros_like(dense.b)
     b_mask[keep] = 1.0
     dense.apply_mask(np.broadcast_to(b_mask, dense.W.shape), b_mask)
@@ -331,7 +423,7 @@ def remove_neurons(net, layer, keep):
     layer = _check_hidden_layer(net, layer)
     _check_elementwise(net, layer)
     cur, nxt = net.layers[layer], net.layers[layer + 1]
-    keep = _check_keep(keep, cur.n_out, layer)
+    keep = np.sort(check_keep(keep, cur.n_out, what=f"neurons of layer {layer}"))
     gone = np.setdiff1d(np.arange(cur.n_out), keep)
     shift = _f0(cur) * nxt.W[gone].sum(axis=0, dtype=np.float64)
     return _rebuild(net, layer, keep, nxt.W[keep], nxt.mask[keep], shift)
@@ -363,7 +455,7 @@ def fold_constant_neurons(net, layer, X, tol=1e-6):
     layer = _check_hidden_layer(net, layer)
     _check_elementwise(net, layer)
     tol = check_nonnegative(tol, "tol")
-    A = _caches(net, X, layer, "fold_constant_neurons")[layer][2].astype(np.float64)
+    A = _activation(net, X, layer, "fold_constant_neurons").astype(np.float64)
     constant = np.flatnonzero(A.max(axis=0) - A.min(axis=0) <= tol)
     if constant.size == A.shape[1]:
         constant = constant[1:]
@@ -415,7 +507,11 @@ def merge_duplicate_neurons(net, layer, X=None, tol=1e-6):
     _check_elementwise(net, layer)
     tol = check_nonnegative(tol, "tol")
     cur, nxt = net.layers[layer], net.layers[layer + 1]
-    A = None if X is None else _caches(net, X, layer, "")[layer][2].astype(np.float64)
+    A = (
+        None
+        if X is None
+        else _activation(net, X, layer, "merge_duplicate_neurons").astype(np.float64)
+    )
     C = np.vstack([cur.W, cur.b[None, :]]).astype(np.float64)
     n = cur.n_out
     owner = np.full(n, -1)
@@ -490,7 +586,7 @@ def remove_layer(net, layer, method="exact", X=None):
             np.float64
         )
     else:
-        caches = _caches(net, X, layer, "method='lstsq'")
+        caches = _forward_to(net, X, layer + 1, "method='lstsq'")
         H = caches[layer][0].astype(np.float64)
         Z = caches[layer + 1][1].astype(np.float64)
         H1 = np.hstack([H, np.ones((H.shape[0], 1))])

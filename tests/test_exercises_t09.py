@@ -40,13 +40,13 @@ def test_a_wrong_penalty_does_not_show_the_right_one():
     assert_hidden(str(info.value), [float(v.detach()) for v in wrong.expected], [f"{lam:.3g}"])
 
 
-def test_the_private_helpers_of_the_references_are_switched_off():
-    """The helpers the surgeries are built from are found in their code and switched off."""
+def test_the_helpers_of_the_references_are_switched_off():
+    """The layer slicers the surgeries are built from are switched off with them."""
     found = _t09.references(t09_conv_bn_conv.REFERENCE)
-    assert surgery._new_conv in found and surgery._new_bn in found
+    assert surgery.slice_conv in found and surgery.slice_bn in found
 
     def borrows(conv1, bn1, conv2, keep):
-        surgery._new_conv(conv1, out_idx=torch.as_tensor(keep))
+        surgery.slice_conv(conv1, out_idx=torch.as_tensor(keep))
         return M.prune_conv_bn_conv(conv1, bn1, conv2, keep)
 
     with pytest.raises(AssertionError, match="switched off"):

@@ -10,10 +10,12 @@ from minprune.optim import SGD, Adam
 from minprune.pruning import (
     SCORES,
     apply_masks,
+    layer_indices,
     magnitude,
     prune,
     random_scores,
     saliency,
+    score_function,
     sparsity_masks,
     squared_magnitude,
     std_masks,
@@ -356,6 +358,27 @@ def test_unknown_criterion_lists_the_options():
         ValueError, match=r"unknown criterion 'taylor'; expected one of .*'magnitude'"
     ):
         prune(make_net(), sparsity=0.5, criterion="taylor")
+
+
+def test_score_function_looks_up_names_and_passes_functions_through():
+    """A name gives its entry of SCORES (or of the table given); a function is returned as is."""
+    assert score_function("l1") is magnitude
+    assert score_function(saliency) is saliency
+    assert score_function("b", {"b": squared_magnitude}) is squared_magnitude
+
+
+def test_score_function_refuses_what_is_neither_name_nor_function():
+    """criterion=0.5 is a TypeError naming the registered scores."""
+    with pytest.raises(TypeError, match=r"criterion must be a score name \(magnitude, .*\) or"):
+        score_function(0.5)
+
+
+def test_layer_indices_default_to_the_prunable_layers():
+    """Without layers, every layer but the output; with include_output, all of them."""
+    net = make_net()
+    assert layer_indices(net) == [0, 1]
+    assert layer_indices(net, include_output=True) == [0, 1, 2]
+    assert layer_indices(net, (2, 0)) == [2, 0]
 
 
 def test_unknown_scope_is_rejected():

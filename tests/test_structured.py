@@ -11,10 +11,13 @@ from minprune.network import Network
 from minprune.optim import SGD
 from minprune.structured import (
     NEURON_SCORES,
+    check_keep,
     fold_constant_neurons,
+    incoming_l2,
     merge_duplicate_neurons,
     neuron_importance,
     neuron_mask,
+    random_neuron_scores,
     remove_layer,
     remove_neurons,
     select_neurons,
@@ -167,16 +170,57 @@ def planted_net(activation):
         (criterion, activation)
         for criterion in sorted(NEURON_SCORES)
         for activation in ("relu", "sigmoid", "tanh")
+        if criterion != "random"  # the control knows nothing of the network
         if criterion != "apoz" or activation == "relu"  # APoZ is defined for relu only
     ],
 )
 def test_each_score_ranks_a_planted_unimportant_neuron_lowest(criterion, activation):
-    """Every criterion gives the planted neuron the lowest score."""
+    """Every criterion but the random control gives the planted neuron the lowest score."""
     net = planted_net(activation)
     scores = neuron_importance(net, 0, criterion, X=data(200))
     assert scores.shape == (7,)
     assert np.argmin(scores) == 3
     assert list(select_neurons(scores, n_remove=1)) == [0, 1, 2, 4, 5, 6]
+
+
+def test_neuron_importance_accepts_a_function_of_the_score_signature():
+    """A function score(net, layer, X, rng) works wherever a criterion name does."""
+
+    def negative_incoming_l2(net, layer, X=None, rng=None):
+        return -incoming_l2(net, layer)
+
+    net = make_net()
+    np.testing.assert_array_equal(
+        neuron_importance(net, 1, negative_incoming_l2), -neuron_importance(net, 1, "incoming_l2")
+    )
+    np.testing.assert_array_equal(
+        neuron_importance(net, 1, incoming_l2), neuron_importance(net, 1, "incoming_l2")
+    )
+
+
+def test_random_neuron_scores_are_seeded_by_rng():
+    """The random control draws one score per neuron from rng: same seed, same scores."""
+    net = make_net()
+    a = neuron_importance(net, 1, "random", rng=3)
+    assert a.shape == (6,) and ((a >= 0) & (a < 1)).all()
+    np.testing.assert_array_equal(a, random_neuron_scores(net, 1, rng=np.random.default_rng(3)))
+    assert not np.array_equal(a, neuron_importance(net, 1, "random", rng=4))
+
+
+def test_activation_scores_run_only_the_layers_up_to_the_scored_one():
+    """Scoring layer 0 on data never runs the layers after it."""
+    net, X = make_net(), data()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("layer 2 ran while scoring layer 0")
+
+    expected = neuron_importance(net, 0, "mean_activation", X)
+    net.layers[2].forward = must_not_run
+    for criterion in ("mean_activation", "activation_variance", "apoz"):
+        neuron_importance(net, 0, criterion, X)
+    np.testing.assert_array_equal(neuron_importance(net, 0, "mean_activation", X), expected)
+    fold_constant_neurons(net, 0, X)
+    merge_duplicate_neurons(net, 0, X)
 
 
 def test_weight_scores_are_the_column_and_row_norms():
@@ -360,6 +404,22 @@ def test_unknown_criterion_lists_the_options():
         neuron_importance(make_net(), 0, "foo")
 
 
+def test_a_criterion_that_is_neither_name_nor_function_is_a_type_error():
+    """criterion=3 names the registered scores and says a function is accepted too."""
+    with pytest.raises(TypeError, match="criterion must be a score name .*apoz.* or a function"):
+        neuron_importance(make_net(), 0, 3)
+
+
+def test_a_criterion_function_must_return_one_score_per_neuron():
+    """A function returning the wrong number of scores is refused, naming it and the shape."""
+
+    def two(net, layer, X=None, rng=None):
+        return np.ones(2)
+
+    with pytest.raises(ValueError, match=r"criterion 'two' returned scores of shape \(2,\); "):
+        neuron_importance(make_net(), 0, two)
+
+
 @pytest.mark.parametrize("criterion", ["mean_activation", "activation_variance", "apoz"])
 def test_activation_scores_need_X(criterion):
     """Activation-based scores without X say they need data."""
@@ -431,17 +491,48 @@ def test_select_neurons_errors(kwargs, error, match):
 @pytest.mark.parametrize(
     "keep,error,match",
     [
-        ([], ValueError, "keep is empty: removing all 7 neurons of layer 0"),
-        ([0, 7], ValueError, r"keep must hold indices in \[0, 7\) for layer 0"),
-        ([1, 1], ValueError, "keep holds repeated indices"),
-        ([0.0, 1.0], TypeError, "keep must be a 1-D array of int neuron indices"),
+        (
+            [],
+            ValueError,
+            r"keep is empty: removing all 7 neurons of layer 0 leaves no layer; "
+            r"expected at least one index in \[0, 7\)",
+        ),
+        (
+            [0, 7],
+            ValueError,
+            r"keep holds index 7 outside \[0, 7\), the indices of the 7 "
+            "neurons of layer 0",
+        ),
+        ([-1, 2], ValueError, r"keep holds index -1 outside \[0, 7\)"),
+        (
+            [1, 2, 1],
+            ValueError,
+            "keep holds index 1 twice; expected each of the neurons of layer 0 at most once",
+        ),
+        (
+            [0.0, 1.0],
+            TypeError,
+            "keep must be a 1-D list of int indices of the neurons of layer "
+            "0 to keep, got float64 values such as 0.0",
+        ),
+        ([True] * 7, TypeError, r"got a boolean mask; pass its indices, np.flatnonzero\(mask\)"),
+        ([[0, 1]], TypeError, r"got a 2-D array of shape \(1, 2\)"),
+        (3, TypeError, r"got a 0-D array of shape \(\)"),
     ],
 )
 @pytest.mark.parametrize("apply", [neuron_mask, remove_neurons])
 def test_bad_keep_lists(apply, keep, error, match):
-    """Empty, out-of-range, repeated and non-int keep lists are rejected by mask and surgery."""
+    """Each bad keep-list is refused by mask and surgery, naming keep, what came and what fits."""
     with pytest.raises(error, match=match):
         apply(make_net(), 0, keep)
+
+
+def test_check_keep_keeps_the_order_and_names_the_argument():
+    """check_keep returns the indices in their order and names the argument it checks."""
+    np.testing.assert_array_equal(check_keep((4, 0, 2), 5), [4, 0, 2])
+    assert check_keep(np.array([1], dtype=np.uint8), 2).dtype == np.intp
+    with pytest.raises(ValueError, match=r"keep1 holds index 9 outside \[0, 8\), .* 8 channels"):
+        check_keep([9], 8, name="keep1", what="channels")
 
 
 def test_softmax_hidden_layer_cannot_lose_neurons():

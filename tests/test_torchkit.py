@@ -71,16 +71,71 @@ def test_mask_2to4_rejects_widths_not_divisible_by_four():
 
 
 def test_keep_top_keeps_the_highest_scores_with_stable_ties():
-    """keep_top returns the round(fraction * n) best indices, ties to the lower index, sorted."""
+    """keep_top returns the round(keep_fraction * n) best indices, ties to the lower index, sorted."""
     scores = torch.tensor([0.5, 2.0, 0.5, 3.0, 0.5])
+    assert tk.keep_top(scores, keep_fraction=0.6).tolist() == [0, 1, 3]
     assert tk.keep_top(scores, 0.6).tolist() == [0, 1, 3]
 
 
-@pytest.mark.parametrize("fraction", [0.0, 1.5, 1])
-def test_keep_top_rejects_bad_fractions(fraction):
-    """fraction is a float in (0, 1]."""
-    with pytest.raises(ValueError, match="fraction"):
-        tk.keep_top(torch.ones(4), fraction)
+@pytest.mark.parametrize("keep_fraction", [0.0, 1.5, 1])
+def test_keep_top_rejects_bad_fractions(keep_fraction):
+    """keep_fraction is a float in (0, 1]."""
+    with pytest.raises(
+        ValueError, match=r"keep_fraction=.* must be a float in \(0, 1\], the share"
+    ):
+        tk.keep_top(torch.ones(4), keep_fraction)
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        (tk.keep_top, lambda: (torch.ones(4),)),
+        (tk.channel_prune_resnet, lambda: (tk.ResNet18(widths=(4, 4, 4, 4), num_classes=2),)),
+        (tk.slimming_keep, lambda: (tk.DigitsCNN(),)),
+    ],
+)
+def test_the_old_spelling_fraction_names_keep_fraction(function, args):
+    """fraction= once meant the share kept here; it is refused with the name to use instead."""
+    with pytest.raises(TypeError, match=r"got fraction=0.5; .* keep_fraction=0.5\)"):
+        function(*args(), fraction=0.5)
+
+
+def test_slice_conv_takes_filters_and_input_channels_in_the_order_given():
+    """slice_conv(conv, out_idx, in_idx) holds weight[out_idx][:, in_idx] and bias[out_idx]."""
+    conv = nn.Conv2d(5, 6, 3, stride=2, padding=1).double()
+    new = tk.slice_conv(conv, out_idx=[4, 1], in_idx=torch.tensor([0, 3, 2]))
+    torch.testing.assert_close(new.weight, conv.weight[[4, 1]][:, [0, 3, 2]])
+    torch.testing.assert_close(new.bias, conv.bias[[4, 1]])
+    assert (new.stride, new.padding, new.weight.dtype) == ((2, 2), (1, 1), torch.float64)
+
+
+def test_slice_bn_keeps_the_statistics_of_the_kept_channels():
+    """slice_bn copies scale, shift, running mean and variance of channels idx, and the mode."""
+    bn = nn.BatchNorm2d(4, eps=1e-3).eval()
+    with torch.no_grad():
+        for t in (bn.weight, bn.bias, bn.running_mean, bn.running_var):
+            t.copy_(torch.arange(4.0) + 1)
+    new = tk.slice_bn(bn, [3, 0])
+    for name in ("weight", "bias", "running_mean", "running_var"):
+        assert getattr(new, name).tolist() == [4.0, 1.0]
+    assert new.eps == 1e-3 and not new.training
+
+
+@pytest.mark.parametrize(
+    ("keep", "error", "match"),
+    [
+        ([], ValueError, r"keep is empty: removing all 4 output channels of conv1 leaves no layer"),
+        ([0, 4], ValueError, r"keep holds index 4 outside \[0, 4\), the indices of the 4 output"),
+        (torch.tensor([2, 2]), ValueError, "keep holds index 2 twice"),
+        (torch.tensor([0.0, 1.0]), TypeError, "got float32 values such as 0.0"),
+        (torch.tensor([True, False, True, True]), TypeError, "got a boolean mask"),
+    ],
+)
+def test_prune_conv_bn_conv_rejects_bad_keeps(keep, error, match):
+    """Each bad keep-list is refused, naming keep, what came and which indices fit."""
+    conv1, bn1, conv2 = nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Conv2d(4, 2, 3)
+    with pytest.raises(error, match=match):
+        tk.prune_conv_bn_conv(conv1, bn1, conv2, keep)
 
 
 def _zero_filters(conv, bn, drop):
@@ -113,20 +168,11 @@ def test_prune_conv_bn_conv_matches_the_masked_network():
     assert (c1.out_channels, b1.num_features, c2.in_channels) == (4, 4, 4)
 
 
-def test_prune_conv_bn_conv_rejects_empty_and_out_of_range_keeps():
-    """Removing every filter, or naming one that does not exist, is an error."""
-    conv1, bn1, conv2 = nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Conv2d(4, 2, 3)
-    with pytest.raises(ValueError, match="at least one"):
-        tk.prune_conv_bn_conv(conv1, bn1, conv2, [])
-    with pytest.raises(ValueError, match="outside"):
-        tk.prune_conv_bn_conv(conv1, bn1, conv2, [0, 4])
-
-
 def test_channel_pruned_resnet_equals_the_masked_resnet():
     """channel_prune_resnet's outputs equal ResNet-18 with the same inner filters zeroed."""
     torch.manual_seed(3)
     dense = tk.ResNet18(widths=(8, 16, 16, 32), num_classes=5).eval()
-    pruned = tk.channel_prune_resnet(dense, 0.5).eval()
+    pruned = tk.channel_prune_resnet(dense, keep_fraction=0.5).eval()
     masked = copy.deepcopy(dense)
     for block in masked.blocks:
         keep = tk.keep_top(tk.l1_filter_scores(block.conv1), 0.5)

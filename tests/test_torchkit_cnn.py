@@ -8,7 +8,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from minprune.torchkit.cnn import (  # noqa: E402
-    bn_scale_scores,
     filter_sensitivity,
     mask_filters,
     nonzero_macs,
@@ -19,7 +18,7 @@ from minprune.torchkit.cnn import (  # noqa: E402
 )
 from minprune.torchkit.counting import count_macs, count_parameters  # noqa: E402
 from minprune.torchkit.models import DigitsCNN  # noqa: E402
-from minprune.torchkit.surgery import keep_top, l1_filter_scores  # noqa: E402
+from minprune.torchkit.surgery import bn_scale_scores, keep_top, l1_filter_scores  # noqa: E402
 
 C1, C2 = 12, 20
 
@@ -277,14 +276,14 @@ def test_slimming_keep_is_one_global_ranking():
     with torch.no_grad():
         m.bn1.weight.copy_(torch.arange(C1) * 0.01)  # all small
         m.bn2.weight.copy_(torch.arange(C2) + 1.0)  # all large
-    keep1, keep2 = slimming_keep(m, 0.5)
+    keep1, keep2 = slimming_keep(m, keep_fraction=0.5)
     assert keep2.tolist() == list(range(C2 - 16, C2))  # the 16 = round(0.5 * 32) largest
     assert keep1.tolist() == [C1 - 1]  # and the largest of bn1: every layer keeps one
 
 
 def test_slimming_keep_rejects_bad_fraction():
-    """fraction is a float in (0, 1]."""
-    with pytest.raises(ValueError, match=r"must be a float in \(0, 1\]"):
+    """keep_fraction is a float in (0, 1]."""
+    with pytest.raises(ValueError, match=r"keep_fraction=1 must be a float in \(0, 1\]"):
         slimming_keep(model(), 1)
 
 
@@ -318,7 +317,12 @@ def test_filter_sensitivity_rejects_bad_arguments():
 
 @pytest.mark.parametrize(
     "keep1, match",
-    [([], "at least one channel"), ([0, C1], "outside"), ([-1], "outside"), ([1, 1], "twice")],
+    [
+        ([], rf"keep1 is empty: removing all {C1} channels of conv1 leaves no layer"),
+        ([0, C1], rf"keep1 holds index {C1} outside \[0, {C1}\), the indices of the {C1} channels"),
+        ([-1], r"keep1 holds index -1 outside"),
+        ([1, 1], "keep1 holds index 1 twice"),
+    ],
 )
 def test_prune_filters_rejects_bad_keep(keep1, match):
     """Empty, out-of-range and repeated keep lists are refused with a sentence."""
@@ -328,7 +332,7 @@ def test_prune_filters_rejects_bad_keep(keep1, match):
 
 def test_prune_filters_rejects_float_keep():
     """A keep list of floats (a fraction passed by mistake) is refused."""
-    with pytest.raises(TypeError, match="channel indices"):
+    with pytest.raises(TypeError, match="keep1 must be a 1-D list of int indices of the channels"):
         prune_filters(model(), [0.5], None)
 
 

@@ -150,7 +150,7 @@ def test_shrink_without_biases(cell):
 
 def test_shrink_rejects_an_empty_keep():
     """Keeping no unit is refused with a sentence."""
-    with pytest.raises(ValueError, match="at least one hidden unit"):
+    with pytest.raises(ValueError, match="keep is empty: removing all 7 hidden units"):
         shrink_rnn(model("lstm"), [])
 
 
@@ -163,13 +163,13 @@ def test_shrink_rejects_out_of_range_units(keep):
 
 def test_shrink_rejects_repeated_units():
     """A unit kept twice is refused."""
-    with pytest.raises(ValueError, match="repeated indices"):
+    with pytest.raises(ValueError, match="keep holds index 1 twice"):
         shrink_rnn(model("gru"), [1, 1, 2])
 
 
 def test_shrink_rejects_float_indices():
     """keep holds indices, not scores or a fraction."""
-    with pytest.raises(TypeError, match="integer unit indices"):
+    with pytest.raises(TypeError, match="int indices of the hidden units to keep, got float"):
         shrink_rnn(model("gru"), [0.5])
 
 

@@ -5,7 +5,6 @@ Only these topics import it: ``import minprune`` itself needs NumPy alone, and
 """
 
 from .cnn import (
-    bn_scale_scores,
     filter_sensitivity,
     mask_filters,
     nonzero_macs,
@@ -37,7 +36,15 @@ from .rnn import (
     unit_scores,
 )
 from .semistructured import is_2to4, mask_2to4
-from .surgery import channel_prune_resnet, keep_top, l1_filter_scores, prune_conv_bn_conv
+from .surgery import (
+    bn_scale_scores,
+    channel_prune_resnet,
+    keep_top,
+    l1_filter_scores,
+    prune_conv_bn_conv,
+    slice_bn,
+    slice_conv,
+)
 from .timing import Timing, benchmark, cuda_event_time
 from .training import accuracy, as_tensors, fit
 
@@ -51,6 +58,8 @@ __all__ = [
     "mask_2to4",
     "l1_filter_scores",
     "keep_top",
+    "slice_conv",
+    "slice_bn",
     "prune_conv_bn_conv",
     "channel_prune_resnet",
     "is_2to4",

@@ -1,4 +1,4 @@
-"""Pruning the small digits CNN: filters by L1 norm, channels by BatchNorm scale.
+"""Pruning the whole digits CNN: filters by L1 norm, channels by BatchNorm scale.
 
 ``DigitsCNN`` is conv1-bn1-relu, conv2-bn2-relu-pool, flatten, fc. Its channels
 are removed in two places:
@@ -15,6 +15,12 @@ filter, and its BatchNorm scale and shift. In eval mode the masked channel
 then outputs exactly 0, so the shrunk model computes the same outputs.
 Zeroing the filter alone is not enough: BatchNorm would still add its shift
 ``beta - gamma * mean / sqrt(var + eps)`` to a channel of zeros.
+
+Where things live: this module works on a whole ``DigitsCNN`` (two keep-lists,
+one global ranking, one penalty over every BatchNorm); the scores and surgery
+of a single layer (``l1_filter_scores``, ``bn_scale_scores``, ``keep_top``,
+``slice_conv``, ``slice_bn``) live in ``surgery``. ``keep_fraction`` is the share
+of channels kept, ``fraction`` the share removed.
 """
 
 import copy
@@ -23,22 +29,29 @@ import numpy as np
 import torch
 from torch import nn
 
+from minprune.structured import check_keep
+
 from .models import DigitsCNN
-from .surgery import _new_bn, _new_conv, keep_top, l1_filter_scores, prune_conv_bn_conv
+from .surgery import (
+    bn_scale_scores,
+    check_keep_fraction,
+    keep_top,
+    l1_filter_scores,
+    prune_conv_bn_conv,
+    slice_bn,
+    slice_conv,
+)
 from .training import accuracy
 
 __all__ = [
     "prune_last_conv_into_linear",
     "prune_filters",
     "mask_filters",
-    "bn_scale_scores",
     "slimming_penalty",
     "slimming_keep",
     "filter_sensitivity",
     "nonzero_macs",
 ]
-
-_BN = nn.modules.batchnorm._BatchNorm
 
 
 def _check_model(model):
@@ -46,23 +59,11 @@ def _check_model(model):
         raise TypeError(f"model must be a DigitsCNN, got {type(model).__name__}")
 
 
-def _keep_index(keep, n, name):
-    """``keep`` as a sorted long tensor of distinct indices in ``[0, n)``; ``None`` keeps all."""
+def _keep_index(keep, n, name, layer):
+    """``keep`` checked by ``check_keep``, as a sorted long tensor; ``None`` keeps all ``n``."""
     if keep is None:
         return torch.arange(n)
-    keep = torch.as_tensor(keep).reshape(-1)
-    if keep.numel() == 0:
-        raise ValueError(
-            f"{name} must name at least one channel: removing every filter leaves no layer"
-        )
-    if keep.is_floating_point() or keep.dtype == torch.bool:
-        raise TypeError(f"{name} must hold channel indices (integers), got dtype {keep.dtype}")
-    keep = keep.to(torch.long).cpu()
-    if int(keep.min()) < 0 or int(keep.max()) >= n:
-        raise ValueError(f"{name} has indices outside [0, {n})")
-    if torch.unique(keep).numel() != keep.numel():
-        raise ValueError(f"{name} names a channel twice")
-    return torch.sort(keep).values
+    return torch.sort(torch.as_tensor(check_keep(keep, n, name, f"channels of {layer}"))).values
 
 
 def prune_last_conv_into_linear(conv, bn, fc, keep):
@@ -85,7 +86,7 @@ def prune_last_conv_into_linear(conv, bn, fc, keep):
             f"fc.in_features={fc.in_features} is not a multiple of conv.out_channels={c}: "
             "fc does not read the flattened output of conv"
         )
-    keep = _keep_index(keep, c, "keep").to(conv.weight.device)
+    keep = _keep_index(keep, c, "keep", "conv").to(conv.weight.device)
     hw = fc.in_features // c
     W = fc.weight.detach().reshape(fc.out_features, c, hw)[:, keep].reshape(fc.out_features, -1)
     new_fc = nn.Linear(W.shape[1], fc.out_features, bias=fc.bias is not None)
@@ -93,7 +94,7 @@ def prune_last_conv_into_linear(conv, bn, fc, keep):
     new_fc.weight.data.copy_(W)
     if fc.bias is not None:
         new_fc.bias.data.copy_(fc.bias.detach())
-    new_conv, new_bn = _new_conv(conv, out_idx=keep), _new_bn(bn, keep)
+    new_conv, new_bn = slice_conv(conv, out_idx=keep), slice_bn(bn, keep)
     return new_conv.train(conv.training), new_bn.train(bn.training), new_fc.train(fc.training)
 
 
@@ -113,8 +114,8 @@ def prune_filters(model, keep1=None, keep2=None):
         ``mask_filters(model, keep1, keep2)``.
     """
     _check_model(model)
-    keep1 = _keep_index(keep1, model.conv1.out_channels, "keep1")
-    keep2 = _keep_index(keep2, model.conv2.out_channels, "keep2")
+    keep1 = _keep_index(keep1, model.conv1.out_channels, "keep1", "conv1")
+    keep2 = _keep_index(keep2, model.conv2.out_channels, "keep2", "conv2")
     new = copy.deepcopy(model)
     new.conv1, new.bn1, conv2 = prune_conv_bn_conv(model.conv1, model.bn1, model.conv2, keep1)
     new.conv2, new.bn2, new.fc = prune_last_conv_into_linear(conv2, model.bn2, model.fc, keep2)
@@ -142,19 +143,12 @@ def mask_filters(model, keep1=None, keep2=None):
     the channel to ``0 * (0 - mean) / sqrt(var + eps) + 0 = 0``.
     """
     _check_model(model)
-    keep1 = _keep_index(keep1, model.conv1.out_channels, "keep1")
-    keep2 = _keep_index(keep2, model.conv2.out_channels, "keep2")
+    keep1 = _keep_index(keep1, model.conv1.out_channels, "keep1", "conv1")
+    keep2 = _keep_index(keep2, model.conv2.out_channels, "keep2", "conv2")
     new = copy.deepcopy(model)
     _zero_channels(new.conv1, new.bn1, keep1)
     _zero_channels(new.conv2, new.bn2, keep2)
     return new
-
-
-def bn_scale_scores(bn):
-    """Network Slimming's channel importance: ``|gamma|`` of a BatchNorm, shape ``(channels,)``."""
-    if not isinstance(bn, _BN) or bn.weight is None:
-        raise TypeError(f"bn must be a BatchNorm layer with a scale (affine=True), got {bn!r}")
-    return bn.weight.detach().abs()
 
 
 def slimming_penalty(model, lam):
@@ -166,24 +160,35 @@ def slimming_penalty(model, lam):
     """
     if isinstance(lam, bool) or not isinstance(lam, int | float) or not lam >= 0:
         raise ValueError(f"lam={lam!r} must be a number >= 0")
-    scales = [m.weight for m in model.modules() if isinstance(m, _BN) and m.weight is not None]
+    scales = [
+        m.weight
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.weight is not None
+    ]
     if not scales:
         raise ValueError("model has no BatchNorm layer with a scale (affine=True) to penalise")
     return lam * sum(g.abs().sum() for g in scales)
 
 
-def slimming_keep(model, fraction):
+def slimming_keep(model, keep_fraction=None, *, fraction=None):
     """Channels of a ``DigitsCNN`` kept by one global ranking of ``|gamma|`` over bn1 and bn2.
 
-    Keeps the ``round(fraction * n)`` largest scales of all ``n`` channels (ties:
-    the earlier channel, bn1 before bn2), and at least one channel per layer.
-    Returns ``(keep1, keep2)``, sorted index tensors.
+    Keeps the ``round(keep_fraction * n)`` largest scales of all ``n`` channels
+    (ties: the earlier channel, bn1 before bn2), and at least one channel per layer.
+
+    Parameters
+    ----------
+    model : DigitsCNN
+    keep_fraction : float in (0, 1], the share of all channels kept
+
+    Returns
+    -------
+    ``(keep1, keep2)``, sorted index tensors for ``prune_filters``.
     """
+    keep_fraction = check_keep_fraction(keep_fraction, fraction, "slimming_keep")
     _check_model(model)
-    if not isinstance(fraction, float) or not 0.0 < fraction <= 1.0:
-        raise ValueError(f"fraction={fraction!r} must be a float in (0, 1]")
     s1, s2 = bn_scale_scores(model.bn1).cpu(), bn_scale_scores(model.bn2).cpu()
-    kept = keep_top(torch.cat([s1, s2]), fraction)
+    kept = keep_top(torch.cat([s1, s2]), keep_fraction)
     keep1, keep2 = kept[kept < len(s1)], kept[kept >= len(s1)] - len(s1)
     if keep1.numel() == 0:
         keep1 = keep_top(s1, 1.0 / len(s1))
@@ -225,7 +230,7 @@ def filter_sensitivity(model, X, y, fractions, criterion="l1", seed=0):
                 scores = l1_filter_scores(conv).cpu()
             else:
                 scores = torch.rand(conv.out_channels, generator=generator)
-            keep = keep_top(scores, 1.0 - f)
+            keep = keep_top(scores, keep_fraction=1.0 - f)
             keeps = {"keep1": None, "keep2": None, "keep1" if name == "conv1" else "keep2": keep}
             accs.append(accuracy(prune_filters(model, **keeps), X, y))
         result[name] = np.array(accs)

@@ -57,7 +57,8 @@ class ResNet18(nn.Module):
     Parameters
     ----------
     widths : four stage widths (default 64, 128, 256, 512)
-    inner : fraction of each block's inner channels kept (1.0 = the dense network)
+    inner : float in (0, 1], the share of each block's inner channels kept, as
+        ``keep_fraction`` in ``channel_prune_resnet`` (1.0 = the dense network)
     num_classes : int
     """
 

@@ -8,12 +8,16 @@ matrices and of both biases, column ``j`` of ``weight_hh_l0`` (what the other
 units read of it) and column ``j`` of the next layer's weight. Removing it
 removes all of them together::
 
-    keep = keep_top(unit_scores(model.rnn, "l2"), 0.5)   # surgery.keep_top
-    small = shrink_rnn(model, keep)                       # hidden size halved
+    keep = keep_top(unit_scores(model.rnn, "l2"), keep_fraction=0.5)   # surgery.keep_top
+    small = shrink_rnn(model, keep)                                     # hidden size halved
 
 With zero initial state a unit whose gate rows and biases are all zero outputs
 exactly 0 at every step (``mask_units``), so the smaller network computes the
 same outputs as the masked one.
+
+Where things live: the scores and surgery of recurrent hidden units are here,
+since a unit's weights are spread over the gate blocks; selecting from the
+scores is ``surgery.keep_top``, and every keep-list passes ``minprune.check_keep``.
 """
 
 import copy
@@ -23,6 +27,7 @@ from torch import nn
 
 from minprune.pruning import sparsity_masks
 from minprune.schedules import cubic_sparsity
+from minprune.structured import check_keep
 
 __all__ = [
     "GATES",
@@ -150,20 +155,6 @@ def unit_scores(rnn_module, kind="l1"):
     return total if kind == "l1" else torch.sqrt(total)
 
 
-def _check_keep(keep, hidden):
-    keep = torch.as_tensor(keep).reshape(-1)
-    if keep.numel() == 0:
-        raise ValueError("keep must name at least one hidden unit: a layer of size 0 is no layer")
-    if keep.dtype.is_floating_point or keep.dtype == torch.bool:
-        raise TypeError(f"keep must hold integer unit indices, got dtype {keep.dtype}")
-    keep = keep.long()
-    if keep.min() < 0 or keep.max() >= hidden:
-        raise ValueError(f"keep has indices outside [0, {hidden})")
-    if torch.unique(keep).numel() != keep.numel():
-        raise ValueError("keep has repeated indices: each hidden unit can be kept once")
-    return keep
-
-
 def mask_units(model, keep):
     """Copy of ``model`` with every hidden unit outside ``keep`` zeroed, shapes unchanged.
 
@@ -176,7 +167,7 @@ def mask_units(model, keep):
     """
     cell = _check_model(model)
     hidden = model.rnn.hidden_size
-    keep = _check_keep(keep, hidden).cpu()
+    keep = torch.as_tensor(check_keep(keep, hidden, what="hidden units"))
     drop = torch.ones(hidden, dtype=torch.bool)
     drop[keep] = False
     drop = torch.nonzero(drop).reshape(-1)
@@ -203,7 +194,8 @@ def shrink_rnn(model, keep):
     """
     cell = _check_model(model)
     hidden = model.rnn.hidden_size
-    keep = _check_keep(keep, hidden).to(model.fc.weight.device)
+    keep = torch.as_tensor(check_keep(keep, hidden, what="hidden units"))
+    keep = keep.to(model.fc.weight.device)
     rows = gate_rows(keep, hidden, cell)
     old = model.rnn
     small = DigitsRNN(cell, hidden=len(keep), num_classes=model.fc.out_features,

@@ -24,6 +24,8 @@ REFERENCE = (
     "minprune.torchkit.prune_last_conv_into_linear",
     "minprune.torchkit.prune_filters",
     "minprune.torchkit.channel_prune_resnet",
+    "minprune.torchkit.slice_conv",
+    "minprune.torchkit.slice_bn",
 )
 NAMES = ("conv1", "bn1", "conv2")
 NEXT = {

@@ -24,6 +24,8 @@ REFERENCE = (
     "minprune.torchkit.prune_conv_bn_conv",
     "minprune.torchkit.prune_filters",
     "minprune.torchkit.channel_prune_resnet",
+    "minprune.torchkit.slice_conv",
+    "minprune.torchkit.slice_bn",
 )
 NAMES = ("conv", "bn", "fc")
 NEXT = {
