@@ -53,8 +53,8 @@ def run(quick=False):
         c1, c2 = WIDTHS
         small = prune_filters(
             base,
-            keep_top(l1_filter_scores(base.conv1), c1 / base.conv1.out_channels),
-            keep_top(l1_filter_scores(base.conv2), c2 / base.conv2.out_channels),
+            keep_top(l1_filter_scores(base.conv1), keep_fraction=c1 / base.conv1.out_channels),
+            keep_top(l1_filter_scores(base.conv2), keep_fraction=c2 / base.conv2.out_channels),
         )
         fit(small, X, y, epochs=epochs, lr=0.02, weight_decay=5e-4, seed=seed + 1)
         speed = compare(base, small, batch, repeats=repeats)

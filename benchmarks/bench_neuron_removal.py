@@ -28,7 +28,7 @@ def unavailable():
 
 
 def shrink(net, fraction):
-    """Copies of ``net`` with ``fraction`` of every hidden layer's neurons removed, and masked.
+    """Copies of ``net`` with ``fraction`` (the share removed) of each hidden layer's neurons cut, and masked.
 
     The neurons are chosen on the dense network, so both copies lose the same ones.
     """

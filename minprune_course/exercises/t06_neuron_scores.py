@@ -90,7 +90,7 @@ def _shape_mistake(key, shape, case):
 
 
 def check(answer, hidden=False, seed=None):
-    """``answer(W, W_next, A)`` is a dict of the six scores of ``mp.NEURON_SCORES``."""
+    """``answer(W, W_next, A)`` is a dict of the six scores ``KEYS`` of ``mp.NEURON_SCORES``."""
     references = checks.public(*REFERENCE)
     for case in cases(checks.case_rng(GRADE_ID, hidden, seed), hidden):
         n = case.W.shape[1]
