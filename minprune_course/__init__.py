@@ -10,7 +10,7 @@ by ``import minprune``. Modules:
 - ``exercises``: one module per graded exercise, all with the same API (see its
   docstring for the contract, plain data in and out).
 - ``capstone``: the capstone's baseline and thresholds.
-- ``gpu_results``: GPU measurements recorded by ``benchmarks/gpu_bench.py``, read back.
+- ``gpu_results``: GPU measurements recorded by ``benchmarks/bench_gpu.py``, read back.
 - ``notebooks``: reading notebooks and nbgrader cell metadata.
 - ``release``: ``solutions/`` masters to ``exercises/`` notebooks.
 - ``execute``: run notebooks in place and save their outputs.
