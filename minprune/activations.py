@@ -1,10 +1,8 @@
 """Activation functions, each forward beside its backward.
 
 Every backward takes the upstream gradient ``dout``, the pre-activation ``z``
-and the activation ``a = f(z)``, and returns ``dout * f'(z)``. Each reads its
-derivative off ``a`` alone, the cheaper exact form, so ``z`` may already have
-been overwritten by ``a``: training computes ``f(z)`` in place (``out=z``) and
-``dout * f'(z)`` in place (``out=dout``), with no fresh arrays per batch.
+and the activation ``a = f(z)``, and returns ``dout * f'(z)``; each uses
+whichever of ``z`` and ``a`` gives the cheaper, exact form.
 """
 
 import numpy as np
@@ -24,15 +22,7 @@ __all__ = [
 ]
 
 
-def _into(result, out):
-    """``result``, or ``out`` holding it."""
-    if out is None or out is result:
-        return result
-    out[...] = result
-    return out
-
-
-def sigmoid(z, out=None):
+def sigmoid(z):
     """Logistic function ``1 / (1 + exp(-z))`` without overflow for any finite ``z``.
 
     ``exp`` is only ever taken of ``-|z|`` (which is <= 0), so it never overflows:
@@ -47,58 +37,54 @@ def sigmoid(z, out=None):
     cutoff = np.floor(-np.log(np.finfo(z.dtype).tiny))
     absz = np.abs(z)
     e = np.where(absz > cutoff, 0.0, np.exp(-np.minimum(absz, cutoff)))
-    s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
-    return _into(s, out)
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
-def sigmoid_backward(dout, z, a, out=None):
+def sigmoid_backward(dout, z, a):
     """``d sigmoid / dz = a (1 - a)``."""
-    return np.multiply(dout * a, 1.0 - a, out=out)
+    return dout * a * (1.0 - a)
 
 
-def tanh(z, out=None):
+def tanh(z):
     """Hyperbolic tangent."""
-    return np.tanh(z, out=out)
+    return np.tanh(z)
 
 
-def tanh_backward(dout, z, a, out=None):
+def tanh_backward(dout, z, a):
     """``d tanh / dz = 1 - a**2``."""
-    return np.multiply(dout, 1.0 - a * a, out=out)
+    return dout * (1.0 - a * a)
 
 
-def relu(z, out=None):
+def relu(z):
     """``max(z, 0)``."""
-    return np.maximum(z, 0, out=out)
+    return np.maximum(z, 0)
 
 
-def relu_backward(dout, z, a, out=None):
-    """Gradient 1 where ``z > 0``, else 0 (the subgradient at 0 is taken as 0).
-
-    Read off ``a = max(z, 0)``: ``a > 0`` exactly where ``z > 0``.
-    """
-    return np.multiply(dout, a > 0, out=out)
+def relu_backward(dout, z, a):
+    """Gradient 1 where ``z > 0``, else 0 (the subgradient at 0 is taken as 0)."""
+    return dout * (z > 0)
 
 
-def identity(z, out=None):
+def identity(z):
     """The identity, for linear output layers (logits)."""
-    return _into(z, out)
+    return z
 
 
-def identity_backward(dout, z, a, out=None):
+def identity_backward(dout, z, a):
     """Gradient of the identity."""
-    return _into(dout, out)
+    return dout
 
 
-def softmax(z, out=None):
+def softmax(z):
     """Row-wise softmax of ``z : (n, k)``, shifted by the row max so ``exp`` never overflows."""
     z = np.asarray(z)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return np.divide(e, e.sum(axis=-1, keepdims=True), out=out)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
-def softmax_backward(dout, z, a, out=None):
+def softmax_backward(dout, z, a):
     """Vector-Jacobian product of softmax: ``a * (dout - sum(dout * a))`` row-wise."""
-    return np.multiply(a, dout - np.sum(dout * a, axis=-1, keepdims=True), out=out)
+    return a * (dout - np.sum(dout * a, axis=-1, keepdims=True))
 
 
 ACTIVATIONS = {

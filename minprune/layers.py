@@ -15,7 +15,7 @@ from .activations import ACTIVATIONS
 __all__ = ["Dense", "dense_forward", "dense_backward"]
 
 
-def dense_forward(X, W, b, out=None):
+def dense_forward(X, W, b):
     """Affine map.
 
     Parameters
@@ -23,19 +23,17 @@ def dense_forward(X, W, b, out=None):
     X : (n, n_in) array
     W : (n_in, n_out) array
     b : (n_out,) array
-    out : (n, n_out) array, optional
-        Where to write the result (default: a new array).
 
     Returns
     -------
     Z : (n, n_out) array, ``X @ W + b``
     """
-    Z = np.matmul(X, W, out=out)
+    Z = X @ W
     Z += b
     return Z
 
 
-def dense_backward(dZ, X, W, input_grad=True, out=None):
+def dense_backward(dZ, X, W):
     """Gradients of ``Z = X @ W + b``.
 
     Parameters
@@ -43,19 +41,14 @@ def dense_backward(dZ, X, W, input_grad=True, out=None):
     dZ : (n, n_out) array, upstream gradient
     X : (n, n_in) array, the layer input saved by the forward pass
     W : (n_in, n_out) array
-    input_grad : bool
-        Compute ``dX`` (the first layer of a network has no use for it).
-    out : (n, n_in) array, optional
-        Where to write ``dX`` (default: a new array).
 
     Returns
     -------
-    dX : (n, n_in) array, ``dZ @ W.T`` (None when ``input_grad`` is False)
+    dX : (n, n_in) array, ``dZ @ W.T``
     dW : (n_in, n_out) array, ``X.T @ dZ``
     db : (n_out,) array, ``dZ.sum(axis=0)``
     """
-    dX = np.matmul(dZ, W.T, out=out) if input_grad else None
-    return dX, X.T @ dZ, dZ.sum(axis=0)
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
 
 
 class Dense:
@@ -110,28 +103,18 @@ class Dense:
     def n_out(self):
         return self.W.shape[1]
 
-    def forward(self, X, out=None):
-        """Return ``(A, cache)`` with ``A = f(X @ W + b)``; the cache feeds ``backward``.
-
-        With ``out``, an ``(n, n_out)`` array, ``Z = X @ W + b`` is written there and
-        ``A`` over it (every activation's backward needs only ``A``).
-        """
-        Z = dense_forward(X, self.W, self.b, out)
-        A = ACTIVATIONS[self.activation][0](Z, out=None if out is None else Z)
+    def forward(self, X):
+        """Return ``(A, cache)`` with ``A = f(X @ W + b)``; the cache feeds ``backward``."""
+        Z = dense_forward(X, self.W, self.b)
+        A = ACTIVATIONS[self.activation][0](Z)
         return A, (X, Z, A)
 
-    def backward(self, dA, cache, input_grad=True, out=None, overwrite=False):
-        """Return ``(dX, dW, db)`` for upstream ``dA``; ``dW`` and ``db`` are masked.
-
-        ``out``, an ``(n, n_in)`` array, receives ``dX``; ``overwrite=True`` lets the
-        gradient of the pre-activation be computed over ``dA`` in place.
-        """
+    def backward(self, dA, cache):
+        """Return ``(dX, dW, db)`` for upstream ``dA``; ``dW`` and ``db`` are masked."""
         X, Z, A = cache
-        dZ = ACTIVATIONS[self.activation][1](dA, Z, A, out=dA if overwrite else None)
-        dX, dW, db = dense_backward(dZ, X, self.W, input_grad, out)
-        dW *= self.mask
-        db *= self.b_mask
-        return dX, dW, db
+        dZ = ACTIVATIONS[self.activation][1](dA, Z, A)
+        dX, dW, db = dense_backward(dZ, X, self.W)
+        return dX, dW * self.mask, db * self.b_mask
 
     def apply_mask(self, mask=None, b_mask=None):
         """Multiply new masks into the current ones (pruned stays pruned) and zero the weights."""

@@ -21,6 +21,7 @@ from ._checks import (
 from .activations import ACTIVATIONS, softmax
 from .layers import Dense
 from .losses import LOSSES
+from .workspace import Workspace
 
 __all__ = ["Network", "init_weights"]
 
@@ -140,7 +141,7 @@ class Network(Predictor):
             )
         self.layers = layers
         self.loss_name = loss
-        self._workspace = {}  # the arrays forward and backward keep with reuse=True
+        self._workspace = Workspace()  # where loss_and_grads computes (workspace.py)
 
     # ------------------------------------------------------------------ shape
     @property
@@ -165,42 +166,25 @@ class Network(Predictor):
             )
         return X.astype(self.dtype, copy=False)
 
-    def forward(self, X, cache=False, reuse=False):
+    def forward(self, X, cache=False):
         """Output of the last layer for ``X : (n, n_in)``.
 
         Returns ``out`` or, with ``cache=True``, ``(out, caches)`` for ``backward``.
-        ``reuse=True`` computes each layer in an array the network keeps for the
-        next such call (see ``loss_and_grads``): that call overwrites ``out`` and ``caches``.
         """
         A = self._check_X(X)
         caches = []
-        for i, layer in enumerate(self.layers):
-            out = self._kept(("A", i), (A.shape[0], layer.n_out)) if reuse else None
-            A, c = layer.forward(A, out=out)
+        for layer in self.layers:
+            A, c = layer.forward(A)
             caches.append(c)
         return (A, caches) if cache else A
 
-    def backward(self, dout, caches, reuse=False):
-        """Gradients ``[{"W": dW, "b": db}, ...]`` of a scalar whose gradient at the output is ``dout``.
-
-        The gradient with respect to the input ``X`` is not computed (nothing uses it).
-        ``reuse=True`` computes the gradients flowing between layers in arrays the
-        network keeps, and overwrites ``dout``; the returned ``dW`` and ``db`` are new arrays.
-        """
+    def backward(self, dout, caches):
+        """Gradients ``[{"W": dW, "b": db}, ...]`` of a scalar whose gradient at the output is ``dout``."""
         grads = [None] * len(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            out = self._kept(("dX", i), (dout.shape[0], layer.n_in)) if reuse and i > 0 else None
-            dout, dW, db = layer.backward(dout, caches[i], i > 0, out, overwrite=reuse)
+            dout, dW, db = self.layers[i].backward(dout, caches[i])
             grads[i] = {"W": dW, "b": db}
         return grads
-
-    def _kept(self, key, shape):
-        """The array kept under ``key`` for ``reuse=True``, made anew if the shape changed."""
-        buf = self._workspace.get(key)
-        if buf is None or buf.shape != shape or buf.dtype != self.dtype:
-            buf = self._workspace[key] = np.empty(shape, self.dtype)
-        return buf
 
     @staticmethod
     def _check_output(out):
@@ -224,18 +208,16 @@ class Network(Predictor):
     def loss_and_grads(self, X, y, penalty=None):
         """Loss and gradients on a batch; a penalty adds its value and its gradient.
 
-        The activations and the gradients between layers live in arrays the network
-        keeps from one batch to the next (``reuse=True``). Fresh ones, about a
-        megabyte per step of a 64-256-256-10 network at batch 128, cost as much time
-        as the step's matrix products: the C library hands freed memory back to the
-        system, and every new array page-faults it in again.
+        The same as ``forward(X, cache=True)``, the loss and ``backward``, bit for
+        bit, computed in arrays the network keeps from one batch to the next
+        (``workspace.py`` says why); the ``dW`` and ``db`` returned are new arrays.
 
         Raises ``FloatingPointError`` if the output is not finite (diverged weights).
         """
         check_penalty(penalty)
-        out, caches = self.forward(X, cache=True, reuse=True)
+        out, caches = self._workspace.forward(self.layers, self._check_X(X))
         value, dout = LOSSES[self.loss_name](self._check_output(out), y)
-        grads = self.backward(dout, caches, reuse=True)
+        grads = self._workspace.backward(self.layers, dout, caches)
         if penalty is not None:
             value += penalty.value(self)
             for layer, g in zip(self.layers, grads):

@@ -1,10 +1,13 @@
-"""Network and Dense: dtypes, masks, copies, saving and loading."""
+"""Network and Dense: dtypes, masks, copies, saving and loading, and the training fast path."""
 
 import numpy as np
 import pytest
 
+from minprune.activations import ACTIVATIONS
 from minprune.layers import Dense, dense_backward, dense_forward
+from minprune.losses import LOSSES
 from minprune.network import Network
+from minprune.workspace import BACKWARD_IN_PLACE, FORWARD_IN_PLACE, Workspace
 
 
 def small_net(dtype="float32", seed=0):
@@ -163,32 +166,70 @@ def test_accuracy_counts_matches():
     assert net.accuracy([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]], [0, 1, 1]) == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
-def test_reuse_gives_exactly_the_fresh_forward_and_gradients(activation):
-    """``forward(reuse=True)`` and ``backward(reuse=True)`` (the training path) return the
-    same bits as the allocating calls, batch after batch."""
-    net = Network([6, 8, 5, 3], activation=activation, rng=0)
+def textbook_loss_and_grads(net, X, y):
+    """``forward(cache=True)``, the loss and ``backward``: what ``loss_and_grads`` computes."""
+    out, caches = net.forward(X, cache=True)
+    value, dout = LOSSES[net.loss_name](out, y)
+    return value, net.backward(dout, caches)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "activation, output, loss",
+    [
+        ("relu", "identity", "cross_entropy"),
+        ("tanh", "identity", "cross_entropy"),
+        ("sigmoid", "identity", "cross_entropy"),
+        ("softmax", "identity", "cross_entropy"),
+        ("relu", "sigmoid", "mse"),
+        ("tanh", "softmax", "mse"),
+        ("sigmoid", "tanh", "mse"),
+        ("relu", "relu", "mse"),
+    ],
+)
+def test_loss_and_grads_is_forward_loss_backward_to_the_bit(activation, output, loss, dtype):
+    """loss_and_grads, computed in kept arrays, returns exactly the textbook path's loss and
+    gradients, batch after batch, a new batch size and a pruned weight included."""
+    net = Network([6, 8, 5, 3], activation, output, loss, dtype=dtype, rng=0)
+    net.layers[1].apply_mask(np.tri(8, 5))
     rng = np.random.default_rng(1)
-    for _ in range(3):
-        X = rng.normal(size=(7, 6))
-        out, caches = net.forward(X, cache=True)
-        dout = rng.normal(size=out.shape).astype(out.dtype)
-        fresh = net.backward(dout.copy(), caches)
-        out_r, caches_r = net.forward(X, cache=True, reuse=True)
-        np.testing.assert_array_equal(out_r, out)
-        for g, r in zip(fresh, net.backward(dout.copy(), caches_r, reuse=True)):
-            np.testing.assert_array_equal(r["W"], g["W"])
-            np.testing.assert_array_equal(r["b"], g["b"])
+    for n in (7, 7, 4, 7):
+        X = rng.normal(size=(n, 6))
+        y = rng.integers(0, 3, n) if loss == "cross_entropy" else rng.normal(size=(n, 3))
+        value, grads = net.loss_and_grads(X, y)
+        expected_value, expected = textbook_loss_and_grads(net, X, y)
+        assert value == expected_value
+        for g, e in zip(grads, expected, strict=True):
+            assert g["W"].dtype == e["W"].dtype == net.dtype
+            np.testing.assert_array_equal(g["W"], e["W"])
+            np.testing.assert_array_equal(g["b"], e["b"])
 
 
-def test_reuse_keeps_one_array_per_layer_and_remakes_it_for_a_new_batch_size():
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_in_place_activations_match_the_textbook_ones_to_the_bit(name):
+    """The fast path's f(Z) over Z and dA * f'(Z) over dA (read off A alone) equal the
+    functions of activations.py exactly, and write over their input."""
+    forward, backward = ACTIVATIONS[name]
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(6, 5)).astype(np.float32) * 3
+    z[0, :2] = 0.0  # relu's kink
+    dout = rng.normal(size=z.shape).astype(np.float32)
+    a, dz = forward(z), backward(dout, z, forward(z))
+    Z, dA = z.copy(), dout.copy()
+    assert FORWARD_IN_PLACE[name](Z) is Z
+    np.testing.assert_array_equal(Z, a)
+    assert BACKWARD_IN_PLACE[name](dA, Z) is dA
+    np.testing.assert_array_equal(dA, dz)
+
+
+def test_workspace_keeps_one_array_per_layer_and_remakes_it_for_a_new_batch_size():
     """The kept arrays are reused while the batch size stays, replaced when it changes."""
     net = Network([6, 8, 3], rng=0)
-    X = np.ones((5, 6))
-    first = net.forward(X, reuse=True)
-    assert net.forward(X, reuse=True) is first
-    assert net.forward(X, reuse=False) is not first
-    other = net.forward(np.ones((4, 6)), reuse=True)
+    space = Workspace()
+    X = np.ones((5, 6), np.float32)
+    first, _ = space.forward(net.layers, X)
+    assert space.forward(net.layers, X)[0] is first
+    other, _ = space.forward(net.layers, np.ones((4, 6), np.float32))
     assert other.shape == (4, 3) and other is not first
     np.testing.assert_array_equal(other, net.forward(np.ones((4, 6))))
 
@@ -211,9 +252,12 @@ def test_loss_and_grads_returns_new_gradient_arrays_every_call():
 def test_copies_do_not_share_kept_arrays():
     """A copy or a float64 copy computes in arrays of its own."""
     net = Network([6, 8, 3], rng=0)
-    X = np.ones((5, 6))
-    out = net.forward(X, reuse=True)
+    X, y = np.ones((5, 6)), [0, 1, 2, 0, 1]
+    net.loss_and_grads(X, y)
     for other in (net.copy(), net.astype("float64")):
-        out_other = other.forward(X, reuse=True)
-        assert out_other is not out and not np.shares_memory(out_other, out)
-        assert out_other.dtype == other.dtype
+        other.loss_and_grads(X, y)
+        mine, theirs = net._workspace.arrays, other._workspace.arrays
+        assert mine.keys() == theirs.keys()
+        for key in mine:
+            assert not np.shares_memory(mine[key], theirs[key])
+            assert theirs[key].dtype == other.dtype
