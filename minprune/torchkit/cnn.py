@@ -28,6 +28,7 @@ import copy
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm  # BatchNorm1d, 2d and 3d
 
 from minprune.structured import check_keep
 
@@ -161,9 +162,7 @@ def slimming_penalty(model, lam):
     if isinstance(lam, bool) or not isinstance(lam, int | float) or not lam >= 0:
         raise ValueError(f"lam={lam!r} must be a number >= 0")
     scales = [
-        m.weight
-        for m in model.modules()
-        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.weight is not None
+        m.weight for m in model.modules() if isinstance(m, _BatchNorm) and m.weight is not None
     ]
     if not scales:
         raise ValueError("model has no BatchNorm layer with a scale (affine=True) to penalise")

@@ -25,6 +25,7 @@ import copy
 
 import torch
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm  # BatchNorm1d, 2d and 3d
 
 from minprune.structured import check_keep
 
@@ -50,7 +51,7 @@ def l1_filter_scores(conv):
 
 def bn_scale_scores(bn):
     """Network Slimming's channel importance: ``|gamma|`` of a BatchNorm, shape ``(channels,)``."""
-    if not isinstance(bn, nn.modules.batchnorm._BatchNorm) or bn.weight is None:
+    if not isinstance(bn, _BatchNorm) or bn.weight is None:
         raise TypeError(f"bn must be a BatchNorm layer with a scale (affine=True), got {bn!r}")
     return bn.weight.detach().abs()
 
