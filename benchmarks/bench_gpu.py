@@ -285,7 +285,7 @@ def resnet_sweep(batches, fractions, dtypes, image_size, device, timing):
     dense = resnet18().eval()
     models = {"dense": dense}
     for f in fractions:
-        models[f"inner{f:g}"] = channel_prune_resnet(dense, f).eval()
+        models[f"inner{f:g}"] = channel_prune_resnet(dense, keep_fraction=f).eval()
     x1 = torch.zeros(1, 3, image_size, image_size)
     info = {
         name: {"params": count_parameters(m), "macs": count_macs(m, x1)}
