@@ -1,9 +1,14 @@
-"""PyTorch reference code for the course's PyTorch topics (08 to 12).
+"""PyTorch reference code for the course's PyTorch topics (08 to 13).
+
+Topic 13's tiny GPT and its post-training pruning stay in their own modules,
+``torchkit.gpt`` and ``torchkit.posttraining`` (their ``train``, ``shrink`` and
+scores would read ambiguously here).
 
 Only these topics import it: ``import minprune`` itself needs NumPy alone, and
 ``import minprune.torchkit`` is where torch comes in.
 """
 
+from . import gpt, posttraining
 from .cnn import (
     filter_sensitivity,
     mask_filters,
@@ -49,6 +54,8 @@ from .timing import Timing, benchmark, cuda_event_time
 from .training import accuracy, as_tensors, fit
 
 __all__ = [
+    "gpt",
+    "posttraining",
     "DigitsCNN",
     "ResNet18",
     "resnet18",
