@@ -135,7 +135,7 @@ def run(quick=False):
             "jobs": WORKERS,
             "via": via,
         },
-        "seconds": seconds,
+        "grading_seconds": seconds,
         "cluster_over_jobs": ratio,
         "headline": [
             headline(
