@@ -1,6 +1,7 @@
 """Execute notebooks in place: a fresh kernel each, saved with their outputs."""
 
 import multiprocessing
+import os
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -9,6 +10,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from . import notebooks as nbs
+from .explore import STATIC
 from .kernel import CURRENT_ENV, CurrentEnvKernelManager
 
 
@@ -39,7 +41,7 @@ def execute_notebook(path, timeout=600):
     """Run ``path`` top to bottom in a fresh kernel (cwd: its folder) and save it.
 
     The current environment's Python runs it, whatever kernelspec the notebook
-    names. A notebook that fails is left unchanged on disk.
+    names, with ``MINPRUNE_STATIC=1`` so that lessons save figures, not sliders. A notebook that fails is left unchanged on disk.
 
     Raises
     ------
@@ -59,8 +61,10 @@ def execute_notebook(path, timeout=600):
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     try:
-        # the kernel process's own chatter (not the cells' outputs) is not wanted
-        client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # the kernel process's own chatter (not the cells' outputs) is not wanted; the
+        # saved outputs hold static figures, not live sliders (minprune_course.explore)
+        env = {**os.environ, STATIC: "1"}
+        client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     except CellExecutionError as exc:
         raise ExecuteError(f"{path}: a cell raised {exc.ename}: {exc.evalue}") from None
     except CellTimeoutError:
