@@ -227,3 +227,79 @@ def test_prune_conv_bn_conv_keeps_dtype_and_mode():
     c1, b1, c2 = tk.prune_conv_bn_conv(conv1, bn1, nn.Conv2d(4, 2, 3).double(), [0, 2])
     assert c1.weight.dtype == b1.weight.dtype == c2.weight.dtype == torch.float64
     assert not b1.training
+
+
+@pytest.mark.parametrize(
+    "n, keep_fraction, round_to, expected",
+    [
+        (64, 0.3, None, 19),
+        (64, 0.3, 8, 24),
+        (64, 0.3, 16, 32),
+        (512, 0.3, 16, 160),
+        (64, 0.5, 16, 32),  # already a multiple: unchanged
+        (64, 0.01, 16, 16),  # never below round_to
+        (60, 0.95, 16, 60),  # never above the original width, a multiple or not
+        (10, 0.5, 16, 10),  # a layer narrower than round_to keeps all it has
+        (37, 0.5, 1, 18),  # round_to=1 changes nothing
+    ],
+)
+def test_keep_count_rounds_up_to_a_multiple_within_the_width(n, keep_fraction, round_to, expected):
+    """keep_count rounds round(keep_fraction * n) up to a multiple of round_to, in [round_to, n]."""
+    assert tk.keep_count(n, keep_fraction, round_to) == expected
+
+
+@pytest.mark.parametrize("round_to", [0, -8, 8.0, "16", True])
+def test_round_to_rejects_what_is_not_a_positive_int(round_to):
+    """round_to must be None or an int >= 1; the message names it and what arrived."""
+    for call in (
+        lambda: tk.keep_count(64, 0.5, round_to),
+        lambda: tk.keep_top(torch.ones(64), 0.5, round_to=round_to),
+        lambda: tk.channel_prune_resnet(
+            tk.ResNet18(widths=(8, 8, 8, 8), num_classes=2), 0.5, round_to=round_to
+        ),
+    ):
+        with pytest.raises(ValueError, match=rf"round_to={round_to!r}.*None or a whole number"):
+            call()
+
+
+def test_keep_count_rejects_a_bad_width():
+    """n must be a whole number >= 1."""
+    with pytest.raises(ValueError, match=r"n=0 must be a whole number"):
+        tk.keep_count(0, 0.5)
+
+
+def test_keep_top_with_round_to_keeps_the_best_scores_of_the_rounded_count():
+    """keep_top(round_to=8) keeps the 8 highest of 20 scores where round(0.3 * 20) = 6 alone."""
+    scores = torch.arange(20.0).flip(0)  # index 0 scores highest
+    assert tk.keep_top(scores, 0.3).tolist() == list(range(6))
+    assert tk.keep_top(scores, 0.3, round_to=8).tolist() == list(range(8))
+
+
+def test_channel_prune_resnet_rounds_every_inner_width_to_the_multiple():
+    """With round_to=16, ResNet-18's inner widths at keep 0.3 are 32, 48, 80, 160 (not 19, 38, 77, 154)."""
+    dense = tk.resnet18(num_classes=10).eval()
+    plain = tk.channel_prune_resnet(dense, keep_fraction=0.3)
+    rounded = tk.channel_prune_resnet(dense, keep_fraction=0.3, round_to=16)
+    assert [b.conv1.out_channels for b in plain.blocks] == [19, 19, 38, 38, 77, 77, 154, 154]
+    assert [b.conv1.out_channels for b in rounded.blocks] == [32, 32, 48, 48, 80, 80, 160, 160]
+    assert all(b.conv2.in_channels == b.conv1.out_channels for b in rounded.blocks)
+
+
+def test_channel_prune_resnet_round_to_keeps_a_superset_of_the_plain_choice():
+    """Rounding up adds the next-best channels: the plain keep-list is inside the rounded one, and
+    the rounded network equals the dense one with the other inner filters zeroed."""
+    torch.manual_seed(4)
+    dense = tk.ResNet18(widths=(8, 16, 16, 32), num_classes=5).eval()
+    pruned = tk.channel_prune_resnet(dense, keep_fraction=0.3, round_to=4).eval()
+    masked = copy.deepcopy(dense)
+    for block in masked.blocks:
+        scores = tk.l1_filter_scores(block.conv1)
+        keep = tk.keep_top(scores, 0.3, round_to=4)
+        assert set(tk.keep_top(scores, 0.3).tolist()) <= set(keep.tolist())
+        assert len(keep) % 4 == 0
+        drop = torch.ones(block.conv1.out_channels, dtype=torch.bool)
+        drop[keep] = False
+        _zero_filters(block.conv1, block.bn1, drop)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(pruned(x), masked(x), atol=1e-5)

@@ -44,6 +44,7 @@ from .semistructured import is_2to4, mask_2to4
 from .surgery import (
     bn_scale_scores,
     channel_prune_resnet,
+    keep_count,
     keep_top,
     l1_filter_scores,
     prune_conv_bn_conv,
@@ -65,6 +66,7 @@ __all__ = [
     "mask_2to4",
     "l1_filter_scores",
     "keep_top",
+    "keep_count",
     "slice_conv",
     "slice_bn",
     "prune_conv_bn_conv",

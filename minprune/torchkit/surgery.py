@@ -19,6 +19,12 @@ hidden units, whose weights are spread over the gate blocks.
 
 Vocabulary, as in ``minprune``: ``keep_fraction`` is the share of channels kept,
 ``fraction`` the share removed; every keep-list passes ``minprune.check_keep``.
+
+Channel counts for the hardware: CPU convolution libraries such as oneDNN store
+channels in blocks of 8 (AVX2) or 16 (AVX-512) and pad a count that is not a
+multiple, so 37 channels cost about what 40 or 48 cost. ``round_to`` (in
+``keep_count``, ``keep_top`` and ``channel_prune_resnet``) rounds the kept count
+up to a multiple, keeping channels that would otherwise be paid for as padding.
 """
 
 import copy
@@ -33,6 +39,7 @@ __all__ = [
     "l1_filter_scores",
     "bn_scale_scores",
     "keep_top",
+    "keep_count",
     "check_keep_fraction",
     "slice_conv",
     "slice_bn",
@@ -77,22 +84,70 @@ def check_keep_fraction(keep_fraction, fraction=None, function="keep_top"):
     return keep_fraction
 
 
-def keep_top(scores, keep_fraction=None, *, fraction=None):
-    """Indices of the ``round(keep_fraction * n)`` highest scores (at least 1), ascending.
+def check_round_to(round_to, function="keep_count"):
+    """Return ``round_to`` after checking it is ``None`` or an int >= 1 (not a bool)."""
+    if round_to is None:
+        return None
+    if isinstance(round_to, bool) or not isinstance(round_to, int) or round_to < 1:
+        raise ValueError(
+            f"{function}() got round_to={round_to!r}; expected None or a whole number of "
+            f"channels >= 1, such as 8 or 16"
+        )
+    return round_to
 
+
+def keep_count(n, keep_fraction, round_to=None):
+    """How many of ``n`` channels stay: ``round(keep_fraction * n)``, at least 1.
+
+    With ``round_to``, that count is rounded **up** to a multiple of ``round_to``
+    (a hardware-friendly width), but never above ``n``, the original count (which
+    then stays as it was, a multiple or not) and never below ``round_to``.
+
+    Parameters
+    ----------
+    n : int >= 1, the channels there are
+    keep_fraction : float in (0, 1], the share kept
+    round_to : None or int >= 1, the multiple the kept count is rounded up to
+
+    Returns
+    -------
+    k : int, ``1 <= k <= n``
+
+    Examples
+    --------
+    >>> keep_count(64, 0.3), keep_count(64, 0.3, round_to=16), keep_count(60, 0.95, round_to=16)
+    (19, 32, 60)
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n={n!r} must be a whole number of channels >= 1")
+    keep_fraction = check_keep_fraction(keep_fraction, function="keep_count")
+    round_to = check_round_to(round_to)
+    k = max(1, round(keep_fraction * n))
+    if round_to is not None:
+        k = min(n, max(round_to, -(-k // round_to) * round_to))
+    return k
+
+
+def keep_top(scores, keep_fraction=None, *, fraction=None, round_to=None):
+    """Indices of the ``keep_count(n, keep_fraction, round_to)`` highest scores, ascending.
+
+    That is ``round(keep_fraction * n)`` indices (at least 1), or with ``round_to``
+    that count rounded up to a multiple of ``round_to`` (at most ``n``).
     Ties are broken by the lower index (a stable sort), so the choice is deterministic.
 
     Parameters
     ----------
     scores : (n,) tensor, higher = more important
     keep_fraction : float in (0, 1], the share of the ``n`` indices kept
+    round_to : None or int >= 1, see ``keep_count``
 
     Returns
     -------
     keep : (k,) long tensor, sorted
     """
     keep_fraction = check_keep_fraction(keep_fraction, fraction, "keep_top")
-    n_keep = max(1, round(keep_fraction * scores.numel()))
+    round_to = check_round_to(round_to, "keep_top")
+    n_keep = keep_count(scores.numel(), keep_fraction, round_to)
     order = torch.sort(-scores, stable=True).indices
     return torch.sort(order[:n_keep]).values
 
@@ -169,17 +224,26 @@ def prune_conv_bn_conv(conv1, bn1, conv2, keep):
     )
 
 
-def channel_prune_resnet(model, keep_fraction=None, *, fraction=None):
+def channel_prune_resnet(model, keep_fraction=None, *, fraction=None, round_to=None):
     """Copy of a ``ResNet18`` whose blocks keep ``keep_fraction`` of their inner channels.
 
     The channels with the largest L1 filter norms stay. Only the inner width of
     each block (conv1's filters) is pruned, the pattern of Li et al. 2017: the
     block outputs feed the shortcuts and stay as they are.
+
+    Parameters
+    ----------
+    model : ResNet18 (``minprune.torchkit.models``), not modified
+    keep_fraction : float in (0, 1], the share of each block's inner channels kept
+    round_to : None or int >= 1
+        Round each block's kept count up to a multiple of ``round_to`` (8 or 16
+        suit oneDNN's channel blocks), never above the block's width; see ``keep_count``.
     """
     keep_fraction = check_keep_fraction(keep_fraction, fraction, "channel_prune_resnet")
+    round_to = check_round_to(round_to, "channel_prune_resnet")
     model = copy.deepcopy(model)
     for block in model.blocks:
-        keep = keep_top(l1_filter_scores(block.conv1), keep_fraction)
+        keep = keep_top(l1_filter_scores(block.conv1), keep_fraction, round_to=round_to)
         block.conv1, block.bn1, block.conv2 = prune_conv_bn_conv(
             block.conv1, block.bn1, block.conv2, keep
         )
