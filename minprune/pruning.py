@@ -13,6 +13,11 @@ higher means more important. ``param="b"`` scores the biases instead. Every
 selector takes a list of score arrays, so every criterion works with every
 selector.
 
+Pruning before training scores a network at initialisation: ``snip_scores(net,
+X, y)`` from one batch (Lee et al. 2019), ``synflow_scores(net)`` from no data at
+all, and ``synflow_prune(net, sparsity, rounds)`` re-scores after each of several
+rounds (Tanaka et al. 2020).
+
 The rules, stated once:
 
 * A pruned weight (mask 0) scores ``-inf``. Selectors never keep a ``-inf``
@@ -34,7 +39,14 @@ import numbers
 
 import numpy as np
 
-from ._checks import check_choice, check_fraction, check_network, check_nonnegative, check_rng
+from ._checks import (
+    check_choice,
+    check_fraction,
+    check_network,
+    check_nonnegative,
+    check_positive_int,
+    check_rng,
+)
 from .metrics import prunable_layers
 
 __all__ = [
@@ -42,6 +54,9 @@ __all__ = [
     "squared_magnitude",
     "saliency",
     "random_scores",
+    "snip_scores",
+    "synflow_scores",
+    "synflow_prune",
     "SCORES",
     "threshold_masks",
     "sparsity_masks",
@@ -177,6 +192,102 @@ def random_scores(net, layers=None, grads=None, rng=None, param="W"):
     """Uniform random scores from ``rng``: the control every criterion must beat."""
     rng = check_rng(rng)
     return _masked(net, layers, param, lambda i, p: rng.random(p.shape, dtype=p.dtype))
+
+
+# ------------------------------------------------- scores at initialisation
+def snip_scores(net, X, y, layers=None):
+    """SNIP's connection sensitivity ``|w * dL/dw|`` on one batch (Lee et al. 2019).
+
+    Meant for a network at initialisation: SNIP scores every weight once, on one
+    batch of training data, prunes, and only then trains. It is ``saliency`` with
+    the gradients of the loss on ``(X, y)``; the paper divides every score by the
+    sum of all of them, which changes no ranking and so no mask.
+
+    Parameters
+    ----------
+    net : Network
+    X : (n, n_in) array; y : (n,) labels
+        One batch of training data.
+    layers : list of int, optional
+        Which layers to score (default: every layer but the output).
+
+    Returns
+    -------
+    scores : list of arrays, ``scores[j] : W.shape`` for layer ``layers[j]``
+    """
+    layers = layer_indices(net, layers)
+    _, grads = net.loss_and_grads(X, y)
+    return saliency(net, layers, grads=grads)
+
+
+def synflow_scores(net, layers=None, grads=None, rng=None, param="W"):
+    """SynFlow's data-free scores ``|w * dR/dw|`` (Tanaka et al. 2020).
+
+    ``R = 1^T |W_1| |W_2| ... |W_L| 1`` is the sum of the outputs of the network
+    with every weight replaced by its absolute value, biases and activations left
+    out, on an all-ones input. For ``W_l : (n_in, n_out)`` this gives the closed form
+    ``score_ij = a_i |W_l,ij| c_j`` with ``a = 1^T |W_1| ... |W_(l-1)|`` (the flow into
+    the layer) and ``c = |W_(l+1)| ... |W_L| 1`` (the flow out of it). Every layer's
+    scores sum to ``R`` (the conservation law behind SynFlow): a layer of few weights
+    gets large scores. No data is used; ``grads`` and ``rng`` are unused, so the
+    function has the score signature and works with every selector.
+
+    Parameters
+    ----------
+    net : Network
+    layers : list of int, optional
+        Which layers to score (default: every layer but the output); ``R`` always
+        runs through every layer.
+    param : ``'W'``
+        SynFlow scores weights only.
+
+    Returns
+    -------
+    scores : list of arrays, ``scores[j] : W.shape`` for layer ``layers[j]``, ``-inf``
+        where a weight is pruned
+    """
+    check_network(net)
+    check_choice(param, "param", ("W",))
+    flows = [np.abs(layer.W * layer.mask).astype(np.float64) for layer in net.layers]
+    into = [np.ones(flows[0].shape[0])]
+    for A in flows[:-1]:
+        into.append(into[-1] @ A)
+    out_of = [np.ones(flows[-1].shape[1])]
+    for A in flows[:0:-1]:
+        out_of.insert(0, A @ out_of[0])
+    return _masked(net, layers, param, lambda i, p: into[i][:, None] * flows[i] * out_of[i])
+
+
+def synflow_prune(net, sparsity, rounds=100, layers=None):
+    """Iterative SynFlow: prune ``net`` in place to ``sparsity`` in ``rounds`` global rounds.
+
+    Round ``k`` re-scores with ``synflow_scores`` and prunes to the total sparsity
+    ``1 - (1 - sparsity) ** (k / rounds)`` with one ranking across ``layers``, the
+    exponential schedule of Tanaka et al. (2020). Re-scoring after each round is what
+    keeps every layer connected at extreme sparsity; one round (``rounds=1``) is
+    single-shot SynFlow, which can empty the large layers.
+
+    Parameters
+    ----------
+    net : Network
+    sparsity : float in [0, 1)
+        The total fraction of the weights of ``layers`` pruned after the last round.
+    rounds : int >= 1
+    layers : list of int, optional
+        Which layers (default: every layer but the output).
+
+    Returns
+    -------
+    net
+    """
+    sparsity = check_fraction(sparsity, "sparsity")
+    rounds = check_positive_int(rounds, "rounds")
+    layers = layer_indices(net, layers)
+    for k in range(1, rounds + 1):
+        target = sparsity if k == rounds else 1.0 - (1.0 - sparsity) ** (k / rounds)
+        masks = sparsity_masks(synflow_scores(net, layers), target, scope="global")
+        apply_masks(net, masks, layers)
+    return net
 
 
 SCORES = {

@@ -16,10 +16,13 @@ from minprune.pruning import (
     random_scores,
     saliency,
     score_function,
+    snip_scores,
     sparsity_masks,
     squared_magnitude,
     std_masks,
     std_thresholds,
+    synflow_prune,
+    synflow_scores,
     threshold_masks,
 )
 from minprune.train import train
@@ -437,3 +440,135 @@ def test_bad_layers_are_rejected(layers, error, match):
     """layers must be distinct indices of existing layers."""
     with pytest.raises(error, match=match):
         prune(make_net(), sparsity=0.5, layers=layers)
+
+
+# ------------------------------------------------------ pruning at initialisation
+def _flow(Ws):
+    """SynFlow's R by hand: the all-ones input through |W_1|, ..., |W_L|, outputs summed."""
+    a = np.ones(Ws[0].shape[0])
+    for W in Ws:
+        a = a @ np.abs(W)
+    return a.sum()
+
+
+def test_snip_is_w_times_a_finite_difference_gradient():
+    """snip_scores = |w * dL/dw|, dL/dw by central differences of the batch loss."""
+    net = make_net()
+    X, y = data()
+    scores = snip_scores(net, X, y, layers=[0, 1, 2])
+    h = 1e-6
+    for i, layer in enumerate(net.layers):
+        grad = np.zeros_like(layer.W)
+        for idx in np.ndindex(layer.W.shape):
+            w = layer.W[idx]
+            layer.W[idx] = w + h
+            up = net.loss(X, y)
+            layer.W[idx] = w - h
+            down = net.loss(X, y)
+            layer.W[idx] = w
+            grad[idx] = (up - down) / (2 * h)
+        assert np.allclose(scores[i], np.abs(layer.W * grad), rtol=1e-5, atol=1e-9)
+
+
+def test_snip_scores_pruned_weights_minus_infinity_and_leaves_net_alone():
+    """A pruned weight scores -inf; scoring changes no weight."""
+    net = prune(make_net(), sparsity=0.5)
+    before = [layer.W.copy() for layer in net.layers]
+    scores = snip_scores(net, *data())
+    for s, layer, W in zip(scores, net.layers, before):
+        assert np.all(np.isneginf(s[layer.mask == 0])) and np.all(np.isfinite(s[layer.mask == 1]))
+        assert np.array_equal(layer.W, W)
+
+
+def test_snip_rejects_data_of_the_wrong_width():
+    """X must have the network's input width, and says so."""
+    net = make_net()
+    with pytest.raises(ValueError, match="X must have 5 features"):
+        snip_scores(net, np.zeros((4, 3)), np.zeros(4, dtype=int))
+
+
+def test_synflow_is_w_times_a_finite_difference_of_the_flow():
+    """synflow_scores = |w * dR/dw|, R = 1^T |W_1| ... |W_L| 1, dR/dw by central differences."""
+    net = make_net((4, 6, 5, 3))
+    Ws = [layer.W.copy() for layer in net.layers]
+    scores = synflow_scores(net, layers=[0, 1, 2])
+    h = 1e-6
+    for i, W in enumerate(Ws):
+        grad = np.zeros_like(W)
+        for idx in np.ndindex(W.shape):
+            up, down = [w.copy() for w in Ws], [w.copy() for w in Ws]
+            up[i][idx] += h
+            down[i][idx] -= h
+            grad[idx] = (_flow(up) - _flow(down)) / (2 * h)
+        assert np.allclose(scores[i], np.abs(W * grad), rtol=1e-6)
+
+
+def test_synflow_worked_example():
+    """Two layers by hand: score_ij = |W1_ij| * (|W2| 1)_j and |W2_jk| * (1^T |W1|)_j."""
+    W1 = np.array([[1.0, -2.0], [3.0, 0.5]])
+    W2 = np.array([[-1.0], [4.0]])
+    net = Network.from_weights([W1, W2], [np.zeros(2), np.zeros(1)], ["relu", "identity"])
+    s1, s2 = synflow_scores(net, layers=[0, 1])
+    assert np.array_equal(s1, [[1.0, 8.0], [3.0, 2.0]])  # |W1| times (1, 4)
+    assert np.array_equal(s2, [[4.0], [10.0]])  # |W2| times (4, 2.5)
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_every_layer_of_synflow_sums_to_the_same_flow(sizes):
+    """Conservation: each layer's scores sum to R, whatever its size."""
+    net = prune(make_net(sizes), sparsity=0.3, scope="global")
+    scores = synflow_scores(net, layers=list(range(len(net.layers))))
+    R = _flow([layer.W for layer in net.layers])
+    for s in scores:
+        assert np.isclose(s[np.isfinite(s)].sum(), R, rtol=1e-10)
+
+
+def test_synflow_uses_no_data_and_scores_pruned_weights_minus_infinity():
+    """grads and rng change nothing; a pruned weight scores -inf; biases are not scored."""
+    net = prune(make_net(), sparsity=0.5)
+    a = synflow_scores(net)
+    b = synflow_scores(net, grads=net.loss_and_grads(*data())[1], rng=3)
+    assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    for s, layer in zip(a, net.layers):
+        assert np.all(np.isneginf(s[layer.mask == 0])) and np.all(np.isfinite(s[layer.mask == 1]))
+    with pytest.raises(ValueError, match="unknown param 'b'; expected one of 'W'"):
+        synflow_scores(net, param="b")
+
+
+def test_synflow_works_as_a_criterion_of_prune():
+    """prune(criterion=synflow_scores) is a global SynFlow selection in one round."""
+    net = make_net((5, 30, 20, 3))
+    pruned = prune(net.copy(), sparsity=0.6, criterion=synflow_scores, scope="global")
+    once = synflow_prune(net.copy(), 0.6, rounds=1)
+    assert all(np.array_equal(p.mask, q.mask) for p, q in zip(pruned.layers, once.layers))
+
+
+@pytest.mark.parametrize("rounds", [1, 7, 100])
+def test_synflow_prune_reaches_the_sparsity_exactly(rounds):
+    """After the last round, exactly round(sparsity * n) of the scored weights are pruned."""
+    net = synflow_prune(make_net((5, 30, 20, 3)), 0.83, rounds=rounds)
+    n = sum(layer.W.size for layer in net.layers[:-1])
+    assert zeros([layer.mask for layer in net.layers[:-1]]) == round(0.83 * n)
+    assert np.count_nonzero(net.layers[-1].mask == 0) == 0
+
+
+def test_iterative_synflow_keeps_every_layer_where_one_round_empties_some():
+    """At 99% over all layers, one round keeps only the small output layer; 100 keep every layer."""
+    layers = [0, 1, 2]
+    once = synflow_prune(make_net((64, 128, 64, 10)), 0.99, rounds=1, layers=layers)
+    iterated = synflow_prune(make_net((64, 128, 64, 10)), 0.99, rounds=100, layers=layers)
+    assert [np.count_nonzero(layer.mask) > 0 for layer in once.layers] == [False, False, True]
+    assert all(np.count_nonzero(layer.mask) > 0 for layer in iterated.layers)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"sparsity": 1.5}, ValueError, r"sparsity=1.5 must be in \[0, 1\)"),
+        ({"sparsity": 0.5, "rounds": 0}, ValueError, "rounds=0 must be >= 1"),
+        ({"sparsity": 0.5, "rounds": 2.0}, TypeError, "rounds must be an int"),
+    ],
+)
+def test_synflow_prune_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        synflow_prune(make_net(), **kwargs)
