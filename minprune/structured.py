@@ -6,10 +6,12 @@
 
 Hidden layer ``l`` is the output of ``net.layers[l]``; its neurons are the columns
 of ``W_l : (n_in, n_out)`` and the entries of ``b_l``, and they feed the rows of
-``W_{l+1}``. Every score has one signature, ``score(net, layer, X=None, rng=None)``,
+``W_{l+1}``. Every score has one signature, ``score(net, layer, X=None, rng=None, y=None)``,
 returns one number per neuron, and higher always means more important;
-``random_neuron_scores`` is the control every other criterion must beat.
-``neuron_importance`` takes a score's name or any function of that signature.
+``random_neuron_scores`` is the control every other criterion must beat. Only
+``taylor`` reads the labels ``y``; ``neuron_importance`` passes ``y`` on only when
+it is given, so a score of your own that needs no labels may leave it out:
+``neuron_importance`` takes a score's name or any function ``score(net, layer, X, rng)``.
 ``fraction`` always means the share removed (``select_neurons(scores, fraction=0.25)``
 removes a quarter). Every keep-list, here and in ``minprune.torchkit``, passes
 through ``check_keep``. Two ways to apply a keep-list:
@@ -40,6 +42,7 @@ from .activations import ACTIVATIONS
 from .layers import Dense
 from .network import Network
 from .pruning import score_function
+from .train import _check_data
 
 __all__ = [
     "incoming_l1",
@@ -49,6 +52,7 @@ __all__ = [
     "mean_activation",
     "activation_variance",
     "apoz",
+    "taylor",
     "random_neuron_scores",
     "NEURON_SCORES",
     "neuron_importance",
@@ -184,35 +188,35 @@ def _f0(layer):
 
 
 # ------------------------------------------------------------------ scores
-def incoming_l1(net, layer, X=None, rng=None):
+def incoming_l1(net, layer, X=None, rng=None, y=None):
     """L1 norm of each neuron's incoming weights: ``sum_i |W_l[i, j]|``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer].W
     return np.abs(W).sum(axis=0, dtype=np.float64)
 
 
-def incoming_l2(net, layer, X=None, rng=None):
+def incoming_l2(net, layer, X=None, rng=None, y=None):
     """L2 norm of each neuron's incoming weights: ``||W_l[:, j]||``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=0))
 
 
-def outgoing_l1(net, layer, X=None, rng=None):
+def outgoing_l1(net, layer, X=None, rng=None, y=None):
     """L1 norm of each neuron's outgoing weights: ``sum_k |W_{l+1}[j, k]|``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer + 1].W
     return np.abs(W).sum(axis=1, dtype=np.float64)
 
 
-def outgoing_l2(net, layer, X=None, rng=None):
+def outgoing_l2(net, layer, X=None, rng=None, y=None):
     """L2 norm of each neuron's outgoing weights: ``||W_{l+1}[j, :]||``, shape ``(n_out,)``."""
     layer = _check_hidden_layer(net, layer)
     W = net.layers[layer + 1].W.astype(np.float64)
     return np.sqrt(np.sum(W * W, axis=1))
 
 
-def mean_activation(net, layer, X=None, rng=None):
+def mean_activation(net, layer, X=None, rng=None, y=None):
     """Mean absolute activation over ``X : (n, n_in)``, shape ``(n_out,)``.
 
     For relu and sigmoid, whose outputs are >= 0, this is the plain mean; for
@@ -223,7 +227,7 @@ def mean_activation(net, layer, X=None, rng=None):
     return np.abs(A).mean(axis=0, dtype=np.float64)
 
 
-def activation_variance(net, layer, X=None, rng=None):
+def activation_variance(net, layer, X=None, rng=None, y=None):
     """Variance of each neuron's activation over ``X : (n, n_in)``, shape ``(n_out,)``.
 
     A neuron with variance 0 is constant on the data: its job can be done by the
@@ -234,7 +238,7 @@ def activation_variance(net, layer, X=None, rng=None):
     return A.astype(np.float64).var(axis=0)
 
 
-def apoz(net, layer, X=None, rng=None):
+def apoz(net, layer, X=None, rng=None, y=None):
     """``1 - APoZ``: the fraction of samples of ``X`` on which a relu neuron is nonzero.
 
     APoZ, the Average Percentage of Zeros (Hu et al. 2016), is the fraction of
@@ -255,7 +259,48 @@ def apoz(net, layer, X=None, rng=None):
     return 1.0 - np.mean(A == 0, axis=0, dtype=np.float64)
 
 
-def random_neuron_scores(net, layer, X=None, rng=None):
+def taylor(net, layer, X=None, rng=None, y=None):
+    """First-order Taylor estimate of the loss change when each neuron is removed.
+
+    Masking neuron ``j`` zeroes its incoming weights and bias, so its pre-activation
+    ``z_j`` becomes 0 and it outputs ``f(0)``, exactly what ``remove_neurons`` keeps.
+    To first order the loss ``L`` (the mean over ``X, y``) then changes by
+
+        dL ~ -sum_i W_l[i, j] dL/dW_l[i, j] - b_l[j] dL/db_l[j] = -sum_n z_nj dL/dz_nj,
+
+    and the score is its square, ``(sum over the neuron's weights of w * g)**2``
+    (Molchanov et al. 2019; their 2017 criterion ``|sum_n a_nj dL/da_nj|`` gives the
+    same order for relu, where ``z dL/dz = a dL/da``). Unlike ``saliency``, which
+    takes ``|w * g|`` weight by weight, the products are summed over the neuron first:
+    removing it moves all its weights at once, and their effects can cancel.
+
+    Parameters
+    ----------
+    net : Network
+    layer : int
+    X : (n, n_in) array, the data the loss is measured on
+    rng : unused
+    y : (n,) labels (targets for ``loss='mse'``)
+
+    Returns
+    -------
+    scores : (n_out,) float64 array, ``>= 0``; 0 for a neuron the loss does not feel
+    """
+    layer = _check_hidden_layer(net, layer)
+    if X is None or y is None:
+        raise ValueError(
+            f"taylor needs data and labels: pass X of shape (n, {net.layers[0].n_in}) and "
+            "y of shape (n,)"
+        )
+    X, y = _check_data(net, X, y, "X", "y")
+    _, grads = net.loss_and_grads(X, y)
+    dense, g = net.layers[layer], grads[layer]
+    W, b = dense.W.astype(np.float64), dense.b.astype(np.float64)
+    first_order = np.sum(W * g["W"], axis=0) + b * g["b"]
+    return first_order * first_order
+
+
+def random_neuron_scores(net, layer, X=None, rng=None, y=None):
     """Uniform random scores from ``rng``, shape ``(n_out,)``: the control every criterion must beat.
 
     A criterion that removes neurons no better than these scores has learned
@@ -273,11 +318,12 @@ NEURON_SCORES = {
     "mean_activation": mean_activation,
     "activation_variance": activation_variance,
     "apoz": apoz,
+    "taylor": taylor,
     "random": random_neuron_scores,
 }
 
 
-def neuron_importance(net, layer, criterion="incoming_l2", X=None, rng=None):
+def neuron_importance(net, layer, criterion="incoming_l2", X=None, rng=None, y=None):
     """Score the neurons of hidden layer ``layer`` by ``criterion``.
 
     Parameters
@@ -287,10 +333,12 @@ def neuron_importance(net, layer, criterion="incoming_l2", X=None, rng=None):
         Hidden layer, ``0 <= layer < len(net.layers) - 1``.
     criterion : str or callable
         A key of ``NEURON_SCORES``, or a function ``score(net, layer, X=None, rng=None)``
-        returning one score per neuron.
+        returning one score per neuron (with ``y=None`` too if it reads labels).
     X : (n, n_in) array or None
-        Data, needed by the activation-based criteria.
+        Data, needed by the activation-based criteria and ``'taylor'``.
     rng : Generator or seed, for ``criterion='random'``
+    y : (n,) labels or None
+        Needed by ``'taylor'``; passed on to the criterion only when given.
 
     Returns
     -------
@@ -298,7 +346,8 @@ def neuron_importance(net, layer, criterion="incoming_l2", X=None, rng=None):
     """
     layer = _check_hidden_layer(net, layer)
     score = score_function(criterion, NEURON_SCORES)
-    scores = check_array(score(net, layer, X=X, rng=rng), "scores", dtype=np.float64)
+    labels = {} if y is None else {"y": y}
+    scores = check_array(score(net, layer, X=X, rng=rng, **labels), "scores", dtype=np.float64)
     n = net.layers[layer].n_out
     if scores.shape != (n,):
         raise ValueError(

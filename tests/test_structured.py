@@ -21,6 +21,7 @@ from minprune.structured import (
     remove_layer,
     remove_neurons,
     select_neurons,
+    taylor,
 )
 
 ELEMENTWISE = ["relu", "sigmoid", "tanh", "identity"]
@@ -177,7 +178,7 @@ def planted_net(activation):
 def test_each_score_ranks_a_planted_unimportant_neuron_lowest(criterion, activation):
     """Every criterion but the random control gives the planted neuron the lowest score."""
     net = planted_net(activation)
-    scores = neuron_importance(net, 0, criterion, X=data(200))
+    scores = neuron_importance(net, 0, criterion, X=data(200), y=np.arange(200) % 3)
     assert scores.shape == (7,)
     assert np.argmin(scores) == 3
     assert list(select_neurons(scores, n_remove=1)) == [0, 1, 2, 4, 5, 6]
@@ -195,6 +196,76 @@ def test_neuron_importance_accepts_a_function_of_the_score_signature():
     )
     np.testing.assert_array_equal(
         neuron_importance(net, 1, incoming_l2), neuron_importance(net, 1, "incoming_l2")
+    )
+
+
+def scaled_neuron_loss(net, layer, j, s, X, y):
+    """The loss with neuron j's incoming weights and bias multiplied by s (s = 0: masked)."""
+    scaled = net.copy()
+    scaled.layers[layer].W[:, j] *= s
+    scaled.layers[layer].b[j] *= s
+    return scaled.loss(X, y)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("layer", [0, 1])
+def test_taylor_is_the_squared_slope_of_the_loss_towards_removal(activation, layer):
+    """taylor = (dL/ds at s = 1)^2, s scaling the neuron's incoming weights and bias towards
+    the masked neuron (s = 0), the slope measured by central differences."""
+    net, X, y = make_net(activation=activation), data(), np.arange(40) % 3
+    eps = 1e-6
+    slopes = [
+        (
+            scaled_neuron_loss(net, layer, j, 1 + eps, X, y)
+            - scaled_neuron_loss(net, layer, j, 1 - eps, X, y)
+        )
+        / (2 * eps)
+        for j in range(net.sizes[layer + 1])
+    ]
+    np.testing.assert_allclose(taylor(net, layer, X, y=y), np.square(slopes), rtol=1e-5, atol=1e-14)
+
+
+def test_taylor_for_relu_is_molchanovs_activation_criterion_squared():
+    """For relu, (sum_n a_nj dL/da_nj)^2 computed by hand (Molchanov et al. 2017) equals taylor."""
+    net, X, y = make_net((5, 7, 3)), data(), np.arange(40) % 3
+    W, b, W2, b2 = net.layers[0].W, net.layers[0].b, net.layers[1].W, net.layers[1].b
+    A = np.maximum(X @ W + b, 0)
+    logits = A @ W2 + b2
+    P = np.exp(logits - logits.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(40), y] -= 1
+    dA = (P / 40) @ W2.T  # dL/dA of the mean cross-entropy
+    np.testing.assert_allclose(taylor(net, 0, X, y=y), np.sum(A * dA, axis=0) ** 2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("size", [1e-3, 1e-4])
+def test_taylor_estimates_the_loss_change_of_removing_a_neuron_to_first_order(size):
+    """Removing one neuron changes the loss by about the first-order estimate, with a relative
+    error that shrinks in proportion to the weights' size (second-order terms)."""
+    net, X, y = make_net((5, 7, 3)), data(), np.arange(40) % 3
+    net.layers[0].W *= size
+    net.layers[0].b *= size
+    base = net.loss(X, y)
+    actual = np.array(
+        [remove_neurons(net, 0, np.delete(np.arange(7), j)).loss(X, y) - base for j in range(7)]
+    )
+    np.testing.assert_allclose(actual**2, taylor(net, 0, X, y=y), rtol=20 * size)
+
+
+def test_neuron_importance_passes_labels_to_a_score_that_takes_them():
+    """y reaches a score function that takes it; a four-argument score still works without y."""
+    seen = {}
+
+    def labelled(net, layer, X=None, rng=None, y=None):
+        seen["y"] = y
+        return incoming_l2(net, layer)
+
+    y = np.arange(40) % 3
+    neuron_importance(make_net(), 0, labelled, X=data(), y=y)
+    np.testing.assert_array_equal(seen["y"], y)
+    np.testing.assert_array_equal(
+        neuron_importance(make_net(), 0, "taylor", X=data(), y=y),
+        taylor(make_net(), 0, data(), y=y),
     )
 
 
@@ -418,6 +489,21 @@ def test_a_criterion_function_must_return_one_score_per_neuron():
 
     with pytest.raises(ValueError, match=r"criterion 'two' returned scores of shape \(2,\); "):
         neuron_importance(make_net(), 0, two)
+
+
+def test_taylor_needs_data_and_labels():
+    """taylor without X or without y says it needs both, with X's shape."""
+    for kwargs in ({}, {"X": data()}, {"y": np.zeros(40, dtype=int)}):
+        with pytest.raises(
+            ValueError, match=r"taylor needs data and labels: pass X of shape \(n, 5\)"
+        ):
+            neuron_importance(make_net(), 0, "taylor", **kwargs)
+
+
+def test_taylor_checks_the_labels_against_X():
+    """Labels of the wrong length are refused before any gradient is computed."""
+    with pytest.raises(ValueError, match="y"):
+        neuron_importance(make_net(), 0, "taylor", X=data(), y=np.zeros(39, dtype=int))
 
 
 @pytest.mark.parametrize("criterion", ["mean_activation", "activation_variance", "apoz"])
