@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from topic_checks import InProcessKernel, assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, always_equal, assert_hidden, liar, master, perturbed
 
 import minprune as mp
 from minprune_course import checks, remote
@@ -10,6 +10,7 @@ from minprune_course.exercises import (
     t03_masked_step,
     t05_cubic_sparsity,
     t05_masked_sgd_step,
+    t05_predict,
     t05_prune_retrain,
 )
 
@@ -67,6 +68,7 @@ EXERCISES = [
     (t05_masked_sgd_step, "masked_sgd_step"),
     (t05_cubic_sparsity, "cubic_sparsity"),
     (t05_prune_retrain, "prune_retrain"),
+    (t05_predict, "when_half_pruned"),
 ]
 
 
@@ -105,3 +107,36 @@ def test_a_division_by_zero_graded_through_plain_data_gets_its_hint(tmp_path, mo
     )
     with pytest.raises(AssertionError, match="divided by zero"):
         t05_cubic_sparsity.check(answer)
+
+
+def test_predict_is_fair_on_every_seed():
+    """On every schedule the check draws, mp.cubic_sparsity is halfway at the same fraction of
+    the interval, 1 - 2 ** (-1/3), to within one step in 10,000: far inside the tolerance."""
+    truth = 1 - 2 ** (-1 / 3)
+    for seed in range(30):
+        for schedule in t05_predict.cases(np.random.default_rng(seed), hidden=True):
+            m = t05_predict.measure(*schedule)
+            assert abs(m["fraction"] - truth) < 2e-4, (seed, schedule, m)
+            assert m["middle"] > m["half"]  # halfway through the steps, past halfway pruned
+
+
+def test_predict_rejects_a_lying_answer():
+    """A number that claims to equal anything is not a number the check accepts."""
+    with pytest.raises(AssertionError, match="return one number"):
+        t05_predict.check(always_equal)
+    with pytest.raises(AssertionError, match="return one number"):
+        t05_predict.check(liar(M.when_half_pruned))
+
+
+def test_predict_explains_with_the_measured_steps():
+    """A wrong prediction is told the step the check measured and the fraction it is."""
+    with pytest.raises(AssertionError, match=r"halfway\) at step \d+, 0\.206 of the interval"):
+        t05_predict.check(lambda: 0.5)
+
+
+def test_predict_measures_the_step_where_the_target_first_reaches_halfway():
+    """The measured step is the first whose target reaches halfway: the step before is below."""
+    final, begin, end, initial = 0.9, 100, 10_100, 0.1
+    m = t05_predict.measure(final, begin, end, initial)
+    assert mp.cubic_sparsity(m["step"], final, begin, end, initial) >= m["half"] == 0.5
+    assert mp.cubic_sparsity(m["step"] - 1, final, begin, end, initial) < m["half"]
