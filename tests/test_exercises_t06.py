@@ -5,13 +5,14 @@ import re
 import numpy as np
 import pytest
 from exercise_answers import t06_fold_constant as fold_answers
-from topic_checks import assert_hidden, master, perturbed
+from topic_checks import always_equal, assert_hidden, liar, master, perturbed
 
 from minprune_course import checks
 from minprune_course.exercises import (
     t06_fold_constant,
     t06_merge_duplicates,
     t06_neuron_scores,
+    t06_predict,
 )
 
 M = master("06")
@@ -55,3 +56,31 @@ def test_merge_distances_are_ties_or_far_from_tol():
             if tol > 0:
                 ratio = gaps / tol
                 assert not np.any((ratio > 0.8) & (ratio < 1.25) & (ratio != 1)), seed
+
+
+def test_predict_is_fair_on_every_seed():
+    """On every layer the check draws, each criterion cuts its planted neuron, the dead
+    neuron's cut changes no output (to rounding), the quiet one's by at least 0.005 and the
+    large-bias one's by at least 0.5: no CPU's rounding can reorder them."""
+    for seed in range(30):
+        for net, X, planted in t06_predict.cases(np.random.default_rng(seed), hidden=True):
+            m = t06_predict.measure(net, X)
+            assert m["mean_activation"][0] == planted["dead"] and m["mean_activation"][1] <= 1e-12
+            assert m["outgoing_l2"][0] == planted["quiet"] and m["outgoing_l2"][1] >= 5e-3
+            assert m["incoming_l2"][0] == planted["bias"] and m["incoming_l2"][1] >= 0.5
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not a criterion's name."""
+    with pytest.raises(AssertionError, match="return one of the strings"):
+        t06_predict.check(always_equal)
+    with pytest.raises(AssertionError):
+        t06_predict.check(liar(lambda: "mean_activation"))
+
+
+def test_predict_explains_with_the_measured_changes():
+    """A wrong prediction is told which neuron each criterion cut and how far the outputs moved."""
+    with pytest.raises(
+        AssertionError, match=r"incoming_l2 removes neuron \d+ and moves the outputs by up to"
+    ):
+        t06_predict.check(lambda: "outgoing_l2")
