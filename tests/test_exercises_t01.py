@@ -95,3 +95,48 @@ def test_numerical_gradient_is_judged_through_plain_data(tmp_path, monkeypatch, 
     else:
         with pytest.raises(AssertionError, match=hint):
             module.check(answer)
+
+
+# ------------------------------------------------------------------ predict
+def test_predict_is_fair_on_every_seed():
+    """On every network the check draws, the best step is 1e-5 in float64 and 1e-2 in
+    float32, and every step more than a factor of 10 from it gives an error at least 3 times
+    the smallest within that factor: no CPU's rounding moves the answer's window."""
+    from minprune_course.exercises import t01_predict
+
+    steps = t01_predict.STEPS
+    for seed in range(25):
+        for net, X, y in t01_predict.cases(np.random.default_rng(seed), hidden=True):
+            for dtype, errors in t01_predict.errors(net, X, y).items():
+                best = {"float64": 1e-5, "float32": 1e-2}[dtype]
+                near = np.abs(np.log10(steps / best)) < 1.5
+                assert steps[np.argmin(errors)] == pytest.approx(best), (seed, dtype, errors)
+                assert errors[~near].min() > 3 * errors[near].min(), (seed, dtype, errors)
+
+
+def test_predict_float64_step_for_float32_is_too_small():
+    """Taking float64's best step in float32 fails, explained by float32's round-off."""
+    from minprune_course.exercises import t01_predict
+
+    with pytest.raises(AssertionError, match=r"your float32 step 1e-05 is too small a step"):
+        t01_predict.check(lambda: {"float64": 1e-5, "float32": 1e-5})
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not a dict of steps."""
+    from topic_checks import always_equal, liar
+
+    from minprune_course.exercises import t01_predict
+
+    with pytest.raises(AssertionError, match="return a dict"):
+        t01_predict.check(always_equal)
+    with pytest.raises(AssertionError):
+        t01_predict.check(liar(lambda: {"float64": 1e-5, "float32": 1e-2}))
+
+
+def test_predict_explains_with_the_measured_errors():
+    """A wrong step is told the errors the check measured at every step."""
+    from minprune_course.exercises import t01_predict
+
+    with pytest.raises(AssertionError, match=r"errors at eps = 1e-1, .* float64: [\de.+-]+, "):
+        t01_predict.check(lambda: {"float64": 1e-1, "float32": 1e-2})

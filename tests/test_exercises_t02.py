@@ -64,3 +64,40 @@ def test_float32_and_float64_arithmetic_agree_exactly(module):
             as_float64 = np.sign(U) * np.maximum(np.abs(U) - lr * l1, 0)
             reference = mp.soft_threshold(W - lr * dW, lr * l1)
             assert np.array_equal(as_float64.astype(W.dtype), reference), (seed, W.dtype)
+
+
+# ------------------------------------------------------------------ predict
+def test_predict_is_fair_on_every_seed():
+    """On every draw the check makes, L2 and the L1 subgradient leave no exact zero and the
+    proximal steps leave exactly half of the weights at zero."""
+    from minprune_course.exercises import t02_predict
+
+    for seed in range(30):
+        for a, w0 in t02_predict.cases(np.random.default_rng(seed), hidden=True):
+            assert t02_predict.zeros(a, w0) == {"l2": 0.0, "subgradient": 0.0, "proximal": 0.5}
+
+
+def test_predict_proximal_zeros_are_the_weakly_pulled_weights():
+    """The proximal run ends at soft_threshold(a, l1): zero exactly where |a| <= l1, and the
+    subgradient run keeps those weights hopping within about lr * l1 of zero."""
+    from minprune_course.exercises import t02_predict
+
+    a, w0 = next(t02_predict.cases(np.random.default_rng(0), hidden=False))
+    final = t02_predict.run(a, w0)
+    np.testing.assert_array_equal(final["proximal"] == 0, np.abs(a) <= t02_predict.STRENGTH)
+    np.testing.assert_allclose(final["proximal"], mp.soft_threshold(a, t02_predict.STRENGTH))
+    weak = np.abs(a) <= t02_predict.STRENGTH
+    hop = t02_predict.LR * t02_predict.STRENGTH
+    assert np.all(np.abs(final["subgradient"][weak]) < 2 * hop)
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not a dict of fractions."""
+    from topic_checks import always_equal, liar
+
+    from minprune_course.exercises import t02_predict
+
+    with pytest.raises(AssertionError, match="return a dict"):
+        t02_predict.check(always_equal)
+    with pytest.raises(AssertionError):
+        t02_predict.check(liar(lambda: {"l2": 0.0, "subgradient": 0.0, "proximal": 0.5}))
