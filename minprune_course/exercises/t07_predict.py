@@ -24,7 +24,7 @@ REFERENCE = ()
 #: how far from the measured sparsity a prediction may be
 TOLERANCE = 0.02
 #: bytes of the scale (float32) and the zero point (int32) beside the 8-bit codes
-QPARAM_BYTES = 8
+QPARAM_BYTES = mp.QPARAM_BYTES
 WHY_EIGHTH = (
     "CSR stores 8 bytes per nonzero (a float32 value and an int32 column index) and the 8-bit "
     "matrix 1 byte per weight, so CSR is the smaller only once fewer than 1 weight in 8 is "
