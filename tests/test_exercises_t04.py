@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from topic_checks import InProcessKernel, assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, always_equal, assert_hidden, liar, master, perturbed
 
+import minprune as mp
 from minprune_course import checks, remote
-from minprune_course.exercises import t04_cv, t04_folds, t04_scan, t04_select
+from minprune_course.exercises import t04_cv, t04_folds, t04_predict, t04_scan, t04_select
 
 M = master("04")
 
@@ -39,6 +40,7 @@ EXERCISES = [
     (t04_folds, "kfold_indices"),
     (t04_cv, "cross_val_accuracy"),
     (t04_select, "select_threshold"),
+    (t04_predict, "prediction"),
 ]
 
 
@@ -76,3 +78,39 @@ def test_an_answer_changing_its_input_through_plain_data_fails(tmp_path, monkeyp
     answer = remote.RemoteAnswer(InProcessKernel(), tmp_path, "kfold_indices", t04_folds.REFERENCE)
     with pytest.raises(AssertionError, match="changed its argument y in place"):
         t04_folds.check(answer)
+
+
+def test_predict_is_fair_on_every_seed():
+    """On every network the check draws, one round of SynFlow at 99% keeps output weights only,
+    with a margin no CPU's rounding can cross: the lowest output score kept is over 1.3 times
+    the highest score of any hidden weight."""
+    layers = list(t04_predict.LAYERS)
+    for seed in range(30):
+        for net in t04_predict.cases(np.random.default_rng(seed), hidden=True):
+            counts = t04_predict.kept(net)
+            assert counts[0] == counts[1] == 0 and counts[2] > 0
+            scores = mp.synflow_scores(net, layers)
+            lowest_kept = np.sort(scores[2].ravel())[-counts[2]]
+            assert lowest_kept > 1.3 * max(scores[0].max(), scores[1].max())
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not a list of layer indices."""
+    with pytest.raises(AssertionError, match="list of layer indices"):
+        t04_predict.check(always_equal)
+    with pytest.raises(AssertionError, match="holds something else than ints"):
+        t04_predict.check(liar(lambda: [2]))
+
+
+def test_predict_explains_with_the_measured_counts():
+    """A wrong prediction is told the counts the check measured, and why."""
+    with pytest.raises(AssertionError, match=r"kept 0, 0 and 170 weights in layers 0, 1 and 2"):
+        t04_predict.check(lambda: [0, 1, 2])
+
+
+def test_iterated_synflow_would_make_every_layer_right():
+    """The mistake 'every layer' is right for 100 rounds: the check's hint names the difference."""
+    net = next(t04_predict.cases(np.random.default_rng(0), hidden=False))
+    iterated = mp.synflow_prune(net.copy(), 0.99, rounds=100, layers=list(t04_predict.LAYERS))
+    assert all(np.count_nonzero(layer.mask) > 0 for layer in iterated.layers)
+    assert "iterative SynFlow" in t04_predict.MISTAKES["every_layer"]
