@@ -114,3 +114,65 @@ def test_graded_across_the_wall_the_master_passes_and_a_mistake_gets_its_hint(
     wrong = importlib.import_module(f"exercise_answers.{name}").MISTAKES[mistake]
     with pytest.raises(AssertionError, match=re.escape(module.MISTAKES[mistake])):
         module.check(remote_answer(monkeypatch, tmp_path, answer, wrong), hidden=True, seed=3)
+
+
+# ------------------------------------------------------------------ predict then check
+def test_predict_is_fair_on_every_seed():
+    """Every layer the check draws ends at sparsity 0.5 after the first call and exactly 0.75
+    after the second, so the truth is one number on every seed."""
+    from minprune_course.exercises import t08_predict
+
+    for seed in range(30):
+        for W in t08_predict.cases(np.random.default_rng(seed), hidden=True):
+            assert W.size % 4 == 0
+            assert t08_predict.measured(W) == [0.5, 0.75]
+
+
+def test_predict_measures_what_torch_does_not_a_formula():
+    """The truth comes from torch: a second call on the same layer prunes half of what the
+    first left, and its mask is the first mask times a new one (a PruningContainer)."""
+    from minprune_course.exercises import t08_predict
+
+    W = next(t08_predict.cases(np.random.default_rng(0), hidden=False))
+    layer = torch.nn.Linear(W.shape[1], W.shape[0])
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(W))
+    prune.l1_unstructured(layer, "weight", amount=0.5)
+    first = layer.weight_mask.clone()
+    prune.l1_unstructured(layer, "weight", amount=0.5)
+    assert type(next(iter(layer._forward_pre_hooks.values()))).__name__ == "PruningContainer"
+    assert bool((layer.weight_mask <= first).all())
+    assert int((layer.weight_mask == 0).sum()) == 3 * W.size // 4
+
+
+@pytest.mark.parametrize("value", [0.74, 0.76, 3 / 4])
+def test_predict_accepts_within_its_tolerance(value, capsys):
+    """Any number within 0.01 of the measured 0.75 passes, visible and hidden."""
+    from minprune_course.exercises import t08_predict
+
+    t08_predict.check(lambda: value)
+    t08_predict.check(lambda: value, hidden=True, seed=7)
+    assert capsys.readouterr().out.count("public checks passed") == 2
+
+
+@pytest.mark.parametrize("value", [0.738, 0.762])
+def test_predict_refuses_just_past_its_tolerance(value):
+    """A number more than 0.01 from the truth fails, and the hint gives the measurement."""
+    from minprune_course.exercises import t08_predict
+
+    with pytest.raises(
+        AssertionError, match=r"the first call left sparsity 0\.5, the second 0\.75"
+    ):
+        t08_predict.check(lambda: value)
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not a number."""
+    from topic_checks import always_equal, liar
+
+    from minprune_course.exercises import t08_predict
+
+    with pytest.raises(AssertionError, match="return one number"):
+        t08_predict.check(always_equal)
+    with pytest.raises(AssertionError):
+        t08_predict.check(liar(lambda: 0.75))
