@@ -1,7 +1,8 @@
 """The capstone's reference, and how its checks read an answer (topic 12).
 
-The learner's ``compress(baseline, data)`` returns ``(compressed, report)``; the four
-exercise modules each check one part of them. None of them trusts the notebook: the test
+The learner's ``compress(baseline, data)`` returns ``(compressed, report)``; the five
+exercise modules that read them (accuracy, macs, speedup, report, pareto) each check one
+part. (``t12_predict``, the topic's predict-then-check question, reads neither.) None of them trusts the notebook: the test
 split is reloaded here, the baseline retrained here (``capstone.baseline_cnn``, seeded,
 once per process), and every number recomputed from the model.
 
