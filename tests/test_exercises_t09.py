@@ -1,8 +1,9 @@
 """Exercises 09 (pruning CNNs): what the generic tests of tests/test_exercises.py cannot say."""
 
+import numpy as np
 import pytest
 import torch
-from topic_checks import InProcessKernel, assert_hidden, master, perturbed
+from topic_checks import InProcessKernel, always_equal, assert_hidden, liar, master, perturbed
 
 from minprune.torchkit import surgery
 from minprune_course import remote
@@ -11,6 +12,7 @@ from minprune_course.exercises import (
     t09_conv_bn_conv,
     t09_conv_bn_linear,
     t09_filter_scores,
+    t09_predict,
     t09_slimming,
 )
 
@@ -118,3 +120,39 @@ def test_a_mistake_graded_through_plain_data_gets_its_hint(tmp_path, monkeypatch
     )
     with pytest.raises(AssertionError, match="not every C-th column"):
         t09_conv_bn_linear.check(answer, hidden=True, seed=0)
+
+
+def test_predict_is_fair_on_every_seed():
+    """On every layer the check draws, |gamma| follows the strength (rank correlation above 0.99)
+    and the filters' L1 norm does not (below 0.5 in magnitude): the truth is 'gamma', with a
+    margin no CPU's rounding can cross."""
+    for seed in range(30):
+        for conv, bn, x in t09_predict.cases(np.random.default_rng(seed), hidden=True):
+            rho = t09_predict.correlations(conv, bn, x)
+            assert rho["gamma"] > 0.99 and abs(rho["l1"]) < 0.5, (seed, rho)
+            assert t09_predict.truth(rho) == "gamma"
+
+
+def test_predict_scaling_a_filter_leaves_the_strength_unchanged():
+    """The mechanism the hints name: a filter scaled by 10 changes its L1 norm tenfold and its
+    channel after BatchNorm (batch statistics) only through BatchNorm's epsilon."""
+    conv, bn, x = next(t09_predict.cases(np.random.default_rng(0), hidden=False))
+    with torch.no_grad():
+        before = bn(conv(x))
+        conv.weight[3] *= 10
+        after = bn(conv(x))
+    assert torch.allclose(before, after, atol=1e-3)
+
+
+def test_predict_rejects_a_lying_answer():
+    """An object that claims to equal anything is not one of the four names."""
+    with pytest.raises(AssertionError, match="'l1', 'gamma', 'both' or 'neither'"):
+        t09_predict.check(always_equal)
+    with pytest.raises(AssertionError):
+        t09_predict.check(liar(lambda: "gamma"))
+
+
+def test_predict_explains_with_the_measured_correlations():
+    """A wrong choice is told the rank correlations the check measured and why."""
+    with pytest.raises(AssertionError, match=r"is -?[\d.]+ for the filters' L1 norm and 1\.00"):
+        t09_predict.check(lambda: "both")
