@@ -1,6 +1,6 @@
 """The capstone CNN: multiply-add reduction and measured CPU speedup within 1 point.
 
-The capstone's recipe (lesson 12, ``minprune.torchkit.report``): the fixed
+One answer to the capstone (exercises 12, measured with ``minprune.torchkit.report``): the fixed
 baseline ``baseline_cnn`` (DigitsCNN 32/64, seeded), L1 filter pruning to 8/16
 channels with ``prune_filters``, fine-tuned 8 epochs. Over seeds (each seed
 trains its own baseline): the test accuracy drop, the multiply-add reduction
