@@ -112,7 +112,10 @@ def test_a_kernel_that_lies_about_itself_scores_only_its_answers(trick, tmp_path
     assert mine.status == "graded" and mine.total == 0, [
         (s.grade_id, s.status, s.message) for s in mine.scores
     ]
-    assert master.total == master.max_total == 10
+    points = sum(
+        nbs.nbgrader(c).get("points", 0) for c in nbs.read_notebook(MASTER).cells if nbs.is_test(c)
+    )
+    assert points > 0 and master.total == master.max_total == points
 
 
 def test_every_course_test_cell_is_judged_in_the_graders_process():
@@ -150,7 +153,7 @@ def test_an_answer_that_names_its_reference_is_flagged_for_the_instructor(tmp_pa
     assert score.points == 0 and "switched off" in score.message
     assert score.flag == "names the reference it is compared with: minprune.count_parameters"
     others = [s.flag for s in result.scores if s is not score]
-    assert others == ["", "", ""]
+    assert len(others) == len(result.scores) - 1 >= 3 and set(others) == {""}
 
 
 def test_named_references_sees_attributes_and_imports_not_the_learners_own_names():
