@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,18 +226,40 @@ class Quota(threading.Thread):
                 )
                 with contextlib.suppress(OSError):
                     os.kill(self.pid, signal.SIGKILL)
-                for name in set(os.listdir(self.box.workdir)) - self._kept:
-                    path = os.path.join(self.box.workdir, name)
-                    if os.path.isdir(path) and not os.path.islink(path):
-                        shutil.rmtree(path, ignore_errors=True)
-                    else:
-                        with contextlib.suppress(OSError):
-                            os.remove(path)
+                # A killed process may finish the write it is in, and the box's other
+                # processes die only after it: empty the folder once it has stopped,
+                # and once more after the namespace has had time to die with it.
+                _wait_stopped(self.pid, timeout=2.0)
+                self._empty()
+                time.sleep(self.every)
+                self._empty()
                 return
+
+    def _empty(self):
+        for name in set(os.listdir(self.box.workdir)) - self._kept:
+            path = os.path.join(self.box.workdir, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.remove(path)
 
     def stop(self):
         """Stop watching."""
         self._done.set()
+
+
+def _wait_stopped(pid, timeout):
+    """Wait until ``pid`` has exited (gone, or a zombie awaiting its parent)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return
+        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return
+        time.sleep(0.01)
 
 
 def _children(pid):

@@ -299,10 +299,21 @@ def test_the_quota_kills_a_box_with_too_many_files_and_empties_its_folder(tmp_pa
     what was written after the watch began."""
     (tmp_path / "submission.ipynb").write_text("{}")
     box = sandbox.Sandbox(str(tmp_path), entries=50)
-    process = subprocess.Popen(["sleep", "60"])
+    writer = (
+        "import pathlib, sys, time\n"
+        "folder = pathlib.Path(sys.argv[1])\n"
+        "sys.stdin.readline()\n"
+        "for i in range(100):\n"
+        "    (folder / f'f{i}').touch()\n"
+        "    time.sleep(0.002)\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", writer, str(tmp_path)], stdin=subprocess.PIPE, text=True
+    )
     quota = box.watch(process.pid, every=0.05)
-    for i in range(100):
-        (tmp_path / f"f{i}").touch()
+    process.stdin.write("go\n")
+    process.stdin.flush()
     assert process.wait(timeout=10) == -9
     quota.join(timeout=10)
     assert "quota" in quota.exceeded and "50 files" in quota.exceeded
