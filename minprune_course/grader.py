@@ -491,9 +491,10 @@ def grade_notebook(
         with tempfile.TemporaryDirectory(prefix="minprune-grade-") as cwd:
             shutil.copy(path, Path(cwd) / "submission.ipynb")
             limits = box.Sandbox(cwd) if boxed else None
-            reaper = contextlib.nullcontext() if boxed else box.no_orphans()
+            # the box's PID namespace dies with its kernel, but only once the kernel's
+            # killed parent has passed the news on; the reaper makes that synchronous
             with (
-                reaper,
+                box.no_orphans(),
                 run.Runner(cwd, cell_timeout, notebook_timeout, startup, sandbox=limits) as runner,
             ):
                 for step in steps:

@@ -142,7 +142,10 @@ class Runner:
     def close(self):
         """Shut the kernel down."""
         if self._quota is not None:
+            # a quota that fired is still emptying the folder: the next kernel's
+            # connection file must not be written until it is done
             self._quota.stop()
+            self._quota.join(timeout=10)
         if self._context is not None:
             context, self._context = self._context, None
             context.__exit__(None, None, None)
