@@ -141,14 +141,20 @@ class Runner:
 
     def close(self):
         """Shut the kernel down."""
-        if self._quota is not None:
-            # a quota that fired is still emptying the folder: the next kernel's
-            # connection file must not be written until it is done
-            self._quota.stop()
-            self._quota.join(timeout=10)
+        self._stop_quota()
         if self._context is not None:
             context, self._context = self._context, None
             context.__exit__(None, None, None)
+
+    def _stop_quota(self):
+        """Stop the quota's watch, waiting while a quota that fired empties the folder.
+
+        Until it is done, files the killed kernel wrote may still be there, and the
+        next kernel's connection file must not be written.
+        """
+        if self._quota is not None:
+            self._quota.stop()
+            self._quota.join(timeout=10)
 
     def remaining(self):
         """Seconds left before the whole-notebook deadline."""
@@ -173,6 +179,7 @@ class Runner:
             return CellRun(TIMEOUT, evalue=f"ran past the {limit} time limit ({budget:.0f} s)")
         except DeadKernelError:
             self._broken = True
+            self._stop_quota()
             why = self._quota.exceeded if self._quota is not None else ""
             return CellRun(
                 DIED, evalue=why or "the kernel died (a crash, os._exit or out of memory)"
