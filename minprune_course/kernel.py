@@ -11,6 +11,22 @@ from traitlets import default
 #: Kernel name that always means "this interpreter", whatever kernelspecs are installed.
 CURRENT_ENV = "minprune-current-env"
 
+#: The threads a kernel computes with where the grader's environment names none: one, so
+#: kernels graded side by side each keep to their own core instead of spinning on each
+#: other's (two-thread kernels beside one busy process on two cores pushed a correct
+#: capstone past the cell time limit).
+THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def kernel_env(environ=None):
+    """The environment a kernel starts with.
+
+    ``environ`` (default ``os.environ``) with one thread for each library (``THREADS``),
+    unless it sets any of those counts itself: an instructor's own settings are kept.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    return environ if THREADS.keys() & environ.keys() else {**environ, **THREADS}
+
 
 class CurrentEnvKernelSpecManager(KernelSpecManager):
     """Kernelspecs as usual, plus ``CURRENT_ENV`` for ``sys.executable``."""

@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .kernel import CURRENT_ENV, CurrentEnvKernelManager, SandboxKernelManager
+from .kernel import CURRENT_ENV, CurrentEnvKernelManager, SandboxKernelManager, kernel_env
 
 #: Statuses of a cell run.
 OK, ERROR, TIMEOUT, DIED = "ok", "error", "timeout", "kernel died"
@@ -197,7 +197,7 @@ class Runner:
             self.close()
             # the kernel's own stdout and stderr (not the cells' outputs) are not wanted
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-            self._context = self.client.setup_kernel(**quiet)
+            self._context = self.client.setup_kernel(env=kernel_env(), **quiet)
             self._context.__enter__()
             if self.sandbox is not None:
                 self._quota = self.sandbox.watch(self.client.km.provisioner.pid)

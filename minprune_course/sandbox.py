@@ -41,6 +41,7 @@ from pathlib import Path
 import minprune
 
 from . import notebooks as nbs
+from .kernel import kernel_env
 
 #: Environment variables passed into the box (all others are cleared).
 PASSED_ENV = (
@@ -166,9 +167,10 @@ class Sandbox:
         argv += ["--clearenv", "--setenv", "HOME", self.workdir]
         argv += ["--setenv", "PATH", f"{os.path.dirname(sys.executable)}:/usr/bin:/bin"]
         argv += ["--setenv", "MPLBACKEND", "Agg", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+        env = kernel_env()
         for key in PASSED_ENV:
-            if key in os.environ:
-                argv += ["--setenv", key, os.environ[key]]
+            if key in env:
+                argv += ["--setenv", key, env[key]]
         argv += ["--", "prlimit", f"--as={self.memory}", f"--nofile={self.files}"]
         argv += [f"--nproc={_root_processes() + self.processes}", f"--cpu={self.cpu_seconds}"]
         argv += [f"--fsize={self.file_size}", "--"]

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from conftest import FIXTURE_COURSE, FIXTURE_MASTER, cell_by_id
 
-from minprune_course import cli, grader, release
+from minprune_course import cli, grader, release, sandbox
 from minprune_course import notebooks as nbs
 from minprune_course.runner import Runner
 
@@ -227,6 +227,37 @@ def test_runner_keeps_at_most_max_output_characters(tmp_path):
         result = runner.run("print('x' * 50_000_000)")
     kept = "".join(o.get("text", "") for o in result.outputs)
     assert result.status == "ok" and len(kept) < 1100 and "output cut" in kept
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+BOXED = pytest.param(
+    True,
+    id="sandbox",
+    marks=pytest.mark.skipif(not sandbox.available()[0], reason="no bubblewrap sandbox here"),
+)
+
+
+@pytest.mark.parametrize("boxed", [pytest.param(False, id="plain"), BOXED])
+def test_a_kernel_computes_on_one_thread_unless_the_grader_names_a_count(
+    tmp_path, monkeypatch, boxed
+):
+    """Kernels graded side by side keep to a core each: with no count in the grader's
+    environment every library gets one thread, torch included; an instructor's own
+    settings are passed on as they are."""
+    probe = (
+        "import os, torch\n"
+        f"print([os.environ.get(k) for k in {THREAD_VARIABLES!r}], torch.get_num_threads())"
+    )
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    seen = []
+    for count in (None, "2"):
+        if count:
+            monkeypatch.setenv("OMP_NUM_THREADS", count)
+        box = sandbox.Sandbox(str(tmp_path)) if boxed else None
+        with Runner(tmp_path, cell_timeout=60, total_timeout=120, sandbox=box) as runner:
+            seen.append("".join(o.get("text", "") for o in runner.run(probe).outputs))
+    assert seen == ["['1', '1', '1'] 1\n", "['2', None, None] 2\n"]
 
 
 def test_not_json_is_an_error_row(tmp_path):
