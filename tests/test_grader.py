@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from conftest import FIXTURE_COURSE, FIXTURE_MASTER, cell_by_id
 
-from minprune_course import cli, grader, release, sandbox
+from minprune_course import cli, grader, kernel, release, sandbox
 from minprune_course import notebooks as nbs
 from minprune_course.runner import Runner
 
@@ -229,7 +229,6 @@ def test_runner_keeps_at_most_max_output_characters(tmp_path):
     assert result.status == "ok" and len(kept) < 1100 and "output cut" in kept
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 BOXED = pytest.param(
     True,
     id="sandbox",
@@ -244,11 +243,11 @@ def test_a_kernel_computes_on_one_thread_unless_the_grader_names_a_count(
     """Kernels graded side by side keep to a core each: with no count in the grader's
     environment every library gets one thread, torch included; an instructor's own
     settings are passed on as they are."""
+    names = tuple(kernel.THREADS)  # OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS
     probe = (
-        "import os, torch\n"
-        f"print([os.environ.get(k) for k in {THREAD_VARIABLES!r}], torch.get_num_threads())"
+        f"import os, torch\nprint([os.environ.get(k) for k in {names!r}], torch.get_num_threads())"
     )
-    for name in THREAD_VARIABLES:
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     seen = []
     for count in (None, "2"):
